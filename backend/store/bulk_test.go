@@ -4,12 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/momentum-app/momentum/backend/store"
+	"github.com/momentum-app/momentum/backend/store/pgembed/pgembedtest"
 )
+
+// TestMain stops the shared bundled PostgreSQL of the tests at exit.
+func TestMain(m *testing.M) { os.Exit(pgembedtest.Main(m)) }
 
 func openSQLite(t *testing.T) *store.Store {
 	t.Helper()
@@ -22,9 +27,21 @@ func openSQLite(t *testing.T) *store.Store {
 	return st
 }
 
-// bulkEngines runs fn on every engine the test binary can reach.
+func openPostgres(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, err := store.Open(context.Background(), store.Options{DB: pgembedtest.DSN(tb), DataDir: tb.TempDir()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+// bulkEngines runs fn on SQLite and on the bundled PostgreSQL (skipped where
+// it cannot run, e.g. as root).
 func bulkEngines(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres(t)) })
 }
 
 func TestBulkInsertRoundTrip(t *testing.T) {
@@ -165,6 +182,10 @@ func BenchmarkBulkInsertCommits(b *testing.B) {
 	}
 	defer st.Close()
 	benchmarkCommits(b, st)
+}
+
+func BenchmarkBulkInsertCommitsPostgres(b *testing.B) {
+	benchmarkCommits(b, openPostgres(b))
 }
 
 func benchmarkCommits(b *testing.B, st *store.Store) {
