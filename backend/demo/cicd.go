@@ -184,8 +184,12 @@ func (g *gen) ciRun(r rnd, rp *repo, o run) (int64, string, int64) {
 		if running {
 			status = "running"
 		}
+		runReason := ""
+		if status == "failure" {
+			runReason = reason
+		}
 		g.w.add(g.t.runs, id, o.pl.id, rp.id, extID, number, o.branch, o.sha, o.event, status, attempt, personID,
-			start, nullable(finished, !running), nullable(finished-start, !running), map[bool]string{true: reason}[status == "failure"], url)
+			start, nullable(finished, !running), nullable(finished-start, !running), runReason, url)
 		for k, j := range jobs {
 			out := outs[k]
 			jid := g.t.jobs.id()

@@ -146,7 +146,7 @@ func (g *gen) addCommitStats(r rnd, rp *repo, p *person, acc, t int64, subject s
 	sha = r.sha()
 	if !merge {
 		if files == nil {
-			n := min(1+r.geometric(g.plan.filesPerCommt*(0.6+0.2*math.Log10(float64(lines)+1))), len(rp.files))
+			n := min(1+r.geometric(g.plan.filesPerCommit*(0.6+0.2*math.Log10(float64(lines)+1))), len(rp.files))
 			for len(files) < n {
 				if f := rp.fileW.pick(r); !slices.Contains(files, f) {
 					files = append(files, f)
@@ -247,13 +247,17 @@ func (g *gen) title(r rnd, rp *repo, a *person, t int64) (title, branch string) 
 	}
 	typ, verb, obj := pick(r, prTypes), pick(r, prVerbs), pick(r, prObjects)
 	title = fmt.Sprintf("%s: %s %s", typ, verb, obj)
-	branch = fmt.Sprintf("%s/%s", map[bool]string{true: "fix", false: "feature"}[typ == "fix"], slug(verb+" "+obj))
+	prefix := "feature"
+	if typ == "fix" {
+		prefix = "fix"
+	}
+	branch = prefix + "/" + slug(verb+" "+obj)
 	tm := g.teams[rp.def.team]
 	idx := sort.Search(len(tm.tickets), func(i int) bool { return tm.tickets[i].created > t })
 	if idx > 0 && r.chance(0.7) {
 		key := tm.tickets[max(0, idx-40)+r.IntN(min(idx, 40))].key
 		title = fmt.Sprintf("[%s] %s %s", key, strings.ToUpper(verb[:1])+verb[1:], obj)
-		branch = fmt.Sprintf("%s/%s-%s", map[bool]string{true: "fix", false: "feature"}[typ == "fix"], strings.ToLower(key), slug(verb+" "+obj))
+		branch = fmt.Sprintf("%s/%s-%s", prefix, strings.ToLower(key), slug(verb+" "+obj))
 	}
 	if r.chance(0.3) {
 		branch = a.login + "/" + branch[strings.IndexByte(branch, '/')+1:]
@@ -261,7 +265,7 @@ func (g *gen) title(r rnd, rp *repo, a *person, t int64) (title, branch string) 
 	return title, branch
 }
 
-// pickReviewer draws a reviewer other than the author (and other than not).
+// pickReviewer draws a reviewer other than the author and other than not.
 func (g *gen) pickReviewer(r rnd, rp *repo, author, not *person, t int64) *person {
 	for range 8 {
 		p := rp.reviewers[r.IntN(len(rp.reviewers))]

@@ -556,3 +556,53 @@ func BenchmarkGenerateSmall(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkGenerateLarge loads the large data set once into SQLite and
+// reports its rate and size: go test -run - -bench GenerateLarge -benchtime 1x
+func BenchmarkGenerateLarge(b *testing.B) {
+	dir := b.TempDir()
+	path := filepath.Join(dir, "momentum.db")
+	st, err := store.Open(context.Background(), store.Options{DB: "sqlite:" + path, DataDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	benchmarkLarge(b, st, func() int64 {
+		var size int64
+		for _, suffix := range []string{"", "-wal"} {
+			if fi, err := os.Stat(path + suffix); err == nil {
+				size += fi.Size()
+			}
+		}
+		return size
+	})
+}
+
+// BenchmarkGenerateLargePostgres is the same on the bundled PostgreSQL.
+func BenchmarkGenerateLargePostgres(b *testing.B) {
+	st, err := store.Open(context.Background(), store.Options{DB: pgembedtest.DSN(b), DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	benchmarkLarge(b, st, func() int64 {
+		var size int64
+		if err := st.DB().QueryRow(`SELECT pg_database_size(current_database())`).Scan(&size); err != nil {
+			b.Fatal(err)
+		}
+		return size
+	})
+}
+
+func benchmarkLarge(b *testing.B, st *store.Store, size func() int64) {
+	var rows int64
+	for i := 0; b.Loop(); i++ {
+		stats, err := demo.Generate(context.Background(), st, demo.Options{Scale: demo.Large, Now: now, Replace: i > 0, Progress: os.Stderr})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += stats.Total()
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size())/(1<<20), "MiB")
+}

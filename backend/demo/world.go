@@ -9,26 +9,26 @@ import (
 
 // plan holds the knobs that differ between scales.
 type plan struct {
-	days          int     // history length
-	repos         int     // repositories (from repoDefs)
-	humans        int     // people besides the bots
-	prsPerWorkday float64 // pull requests opened across the org per weekday, mid-history
-	directShare   float64 // direct pushes to the default branch per pull request
-	branchCommits float64 // mean commits of a pull request before review
-	filesPerCommt float64 // mean files a commit touches beyond the first
-	pushEach      bool    // every commit is its own push (and CI run)
-	fullJobs      bool    // lint jobs and steps under every test job
-	filePool      int     // paths per repository
-	ticketsPerDev float64 // tickets per team member per sprint
-	nightlyRepos  int
-	issueRate     float64 // scales code-scanner findings
+	days           int     // history length
+	repos          int     // repositories (from repoDefs)
+	humans         int     // people besides the bots
+	prsPerWorkday  float64 // pull requests opened across the org per weekday, mid-history
+	directShare    float64 // direct pushes to the default branch per pull request
+	branchCommits  float64 // mean commits of a pull request before review
+	filesPerCommit float64 // mean files a commit touches beyond the first
+	pushEach       bool    // every commit is its own push (and CI run)
+	fullJobs       bool    // lint jobs and steps under every test job
+	filePool       int     // paths per repository
+	ticketsPerDev  float64 // tickets per team member per sprint
+	nightlyRepos   int
+	issueRate      float64 // scales code-scanner findings
 }
 
 var plans = map[Scale]plan{
 	Small: {days: 365, repos: 12, humans: 16, prsPerWorkday: 1.1, directShare: 0.45, branchCommits: 1.6,
-		filesPerCommt: 0.8, fullJobs: true, filePool: 40, ticketsPerDev: 0.9, nightlyRepos: 1, issueRate: 0.3},
+		filesPerCommit: 0.8, fullJobs: true, filePool: 40, ticketsPerDev: 0.9, nightlyRepos: 1, issueRate: 0.3},
 	Large: {days: 1095, repos: 60, humans: 400, prsPerWorkday: 262, directShare: 1.05, branchCommits: 2.0,
-		filesPerCommt: 1.1, pushEach: true, filePool: 150, ticketsPerDev: 0.5, nightlyRepos: 10, issueRate: 0.5},
+		filesPerCommit: 1.1, pushEach: true, filePool: 150, ticketsPerDev: 0.5, nightlyRepos: 10, issueRate: 0.5},
 }
 
 // zone is a place people work from; real zone rules give DST changes.
