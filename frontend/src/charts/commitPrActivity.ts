@@ -3,7 +3,7 @@
 import type { CommitPrActivity, CommitPrPoint, CountBucket } from '../api/types';
 import { formatBucketLong, formatBucketShort, formatCount } from '../format';
 import type { ChartOption, ChartPalette } from './echarts';
-import { slug, tableOf, type ChartExport } from './export';
+import { slug, tableOf, type ChartExport, type ExportColumn } from './export';
 
 export const SERIES = {
   commits: 'Commits',
@@ -147,27 +147,26 @@ export function commitPrOption(data: CommitPrActivity, p: ChartPalette, selected
   };
 }
 
-/** Rows of the activity chart: one per bucket, previous-period columns when compared. */
-export function commitPrExport(data: CommitPrActivity): ChartExport {
+/**
+ * Rows of the activity chart: one per bucket, a column per series shown (legend toggles
+ * respected; all series when `selected` is omitted), previous-period columns when compared.
+ */
+export function commitPrExport(data: CommitPrActivity, selected?: Record<string, boolean>): ChartExport {
   const prev = hasPrevious(data) ? data.previous_series! : undefined;
-  const rows = data.series.map((x, i) => ({ cur: x, prev: prev?.[i] }));
-  const base = tableOf(rows, [
-    { key: 'bucket', value: (r) => r.cur.bucket },
-    { key: 'commits', value: (r) => r.cur.commits },
-    { key: 'prs_opened', value: (r) => r.cur.prs_opened },
-    { key: 'prs_merged', value: (r) => r.cur.prs_merged },
-    ...(prev
-      ? [
-          { key: 'previous_bucket', value: (r: (typeof rows)[number]) => r.prev?.bucket },
-          { key: 'previous_commits', value: (r: (typeof rows)[number]) => r.prev?.commits },
-          { key: 'previous_prs_opened', value: (r: (typeof rows)[number]) => r.prev?.prs_opened },
-          { key: 'previous_prs_merged', value: (r: (typeof rows)[number]) => r.prev?.prs_merged },
-        ]
-      : []),
-  ]);
+  const shown = (name: string) => !selected || selected[name] !== false;
+  type Row = { cur: CommitPrPoint; prev?: CommitPrPoint };
+  const rows: Row[] = data.series.map((x, i) => ({ cur: x, prev: prev?.[i] }));
+  const current: ExportColumn<Row>[] = KEYS.filter((k) => shown(k.name)).map((k) => ({ key: k.key, value: (r) => r.cur[k.key] }));
+  const ghosts = prev ? KEYS.filter((k) => shown(k.name + PREVIOUS_SUFFIX)) : [];
+  const previous: ExportColumn<Row>[] = ghosts.length
+    ? [
+        { key: 'previous_bucket', value: (r) => r.prev?.bucket },
+        ...ghosts.map((k): ExportColumn<Row> => ({ key: `previous_${k.key}`, value: (r) => r.prev?.[k.key] })),
+      ]
+    : [];
   return {
     filename: slug(`${data.metric}_${data.from}_${data.to}_${data.group}`),
-    ...base,
+    ...tableOf(rows, [{ key: 'bucket', value: (r) => r.cur.bucket }, ...current, ...previous]),
     meta: { metric: data.metric, from: data.from, to: data.to, group: data.group },
   };
 }

@@ -62,6 +62,12 @@ describe('commit-pr-activity export', () => {
     });
     expect(e.columns).toEqual(['bucket', 'commits', 'prs_opened', 'prs_merged', 'previous_bucket', 'previous_commits', 'previous_prs_opened', 'previous_prs_merged']);
     expect(e.rows[1]).toEqual(['2026-10-26', 3, 1, 1, '2026-10-24', 1, 2, 2]);
+    // Series switched off in the legend are left out.
+    const shown = commitPrExport(
+      { ...data, previous_series: data.series },
+      { Commits: true, 'PRs opened': false, 'PRs merged': true, 'Commits (previous period)': true, 'PRs opened (previous period)': false, 'PRs merged (previous period)': false },
+    );
+    expect(shown.columns).toEqual(['bucket', 'commits', 'prs_merged', 'previous_bucket', 'previous_commits']);
     expect(JSON.parse(toJson(e))).toMatchObject({ metric: 'commit-pr-activity', from: '2026-10-25', rows: [{ bucket: '2026-10-25', previous_commits: 4 }, {}] });
   });
 

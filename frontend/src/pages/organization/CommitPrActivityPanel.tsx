@@ -1,7 +1,7 @@
 // `commit-pr-activity`: summary cards, the activity chart (with the previous period as ghost
 // lines when comparing) and the PR size and time-to-merge distributions.
 import { SimpleGrid, Text, useComputedColorScheme } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useCommitPrActivity } from '../../api/queries';
 import type { CommitPrActivity, MetricInfo } from '../../api/types';
 import {
@@ -67,24 +67,32 @@ export function CommitPrActivityPanel({ state, info }: { state: DashboardState; 
   const q = useCommitPrActivity(state);
   const scheme = useComputedColorScheme('light');
   const palette = PALETTES[scheme];
+  // Legend toggles are kept for the next redraw (new range, compare on/off), but do not
+  // themselves rebuild the option: that would reset the user's zoom.
+  const legendRef = useRef<Record<string, boolean>>({});
   const [userLegend, setUserLegend] = useState<Record<string, boolean>>({});
   const data = q.data;
 
   const view = useMemo(() => {
     if (!data) return undefined;
     const empty = isEmptyActivity(data);
-    const selected = legendSelection(data, userLegend);
     return {
       empty,
-      option: empty ? undefined : commitPrOption(data, palette, selected),
-      names: seriesNames(data).filter((n) => selected[n]),
-      exportData: commitPrExport(data),
+      option: empty ? undefined : commitPrOption(data, palette, legendSelection(data, legendRef.current)),
     };
-  }, [data, palette, userLegend]);
+  }, [data, palette]);
+  const shown = useMemo(() => {
+    if (!data) return undefined;
+    const selected = legendSelection(data, userLegend);
+    return { names: seriesNames(data).filter((n) => selected[n]), exportData: commitPrExport(data, selected) };
+  }, [data, userLegend]);
 
   const onEvents = useMemo(
     () => ({
-      legendselectchanged: (e: unknown) => setUserLegend((e as { selected: Record<string, boolean> }).selected),
+      legendselectchanged: (e: unknown) => {
+        legendRef.current = (e as { selected: Record<string, boolean> }).selected;
+        setUserLegend(legendRef.current);
+      },
     }),
     [],
   );
@@ -104,11 +112,11 @@ export function CommitPrActivityPanel({ state, info }: { state: DashboardState; 
         metricId={meta.id}
         option={view?.option}
         points={view?.option ? data!.series.length : 0}
-        series={view?.names}
+        series={shown?.names}
         loading={q.isFetching}
         error={q.error}
         empty={view?.empty && <NoDataMessage what="commits or pull requests" filtered={filtered} />}
-        exportData={view?.exportData}
+        exportData={shown?.exportData}
         height={340}
         onEvents={onEvents}
         header={
