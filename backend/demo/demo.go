@@ -107,8 +107,12 @@ func Generate(ctx context.Context, st *store.Store, opts Options) (Stats, error)
 		return nil, fmt.Errorf("demo: unknown scale %v", opts.Scale)
 	}
 	if opts.Replace {
+		start := time.Now()
 		if err := deleteDemo(ctx, st); err != nil {
 			return nil, err
+		}
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "demo: deleted the earlier demo data in %.1fs\n", time.Since(start).Seconds())
 		}
 	} else if busy, err := hasData(ctx, st); err != nil {
 		return nil, err
