@@ -62,7 +62,8 @@ func ParseScale(v string) (Scale, error) {
 type Options struct {
 	Scale Scale
 	// Now is the end of the generated history; the zero value means time.Now().
-	// The same Seed and Now give the same rows.
+	// The same Seed and Now give the same rows; a later Now on the same UTC
+	// day gives the same history up to the earlier Now, and more after it.
 	Now  time.Time
 	Seed int64
 	// Progress, when set, receives a line every 100,000 rows.
@@ -95,6 +96,10 @@ const (
 )
 
 // Generate writes the demo data set into st and reports the rows written.
+// The busiest demo person becomes "me" unless someone already is.
+//
+// Ids are assigned up front, after the largest id of each table, so nothing
+// else should write to the database meanwhile.
 //
 // Rows are written in batches, each its own transaction: if Generate fails
 // half way, the rows written so far stay, and a later run with Replace
