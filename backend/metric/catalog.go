@@ -1,0 +1,50 @@
+package metric
+
+// The product's metrics in the order of PRODUCT.md. All are listed, so that
+// `momentum metrics` and the UI show the whole catalogue; a metric is
+// available once it has a compute function.
+func init() {
+	for _, d := range []Definition{
+		{ID: "deployments", Title: "Deployments", View: "organization", Family: "delivery",
+			Description: "Successful production deployments per bucket, DORA tier, release cycle time and lead time for changes."},
+		{ID: "commit-pr-activity", Title: "Commit & PR activity", View: "organization", Family: "delivery",
+			Description: "Commits per bucket (by author date); pull requests opened and merged; merge rate = merged ÷ (merged + closed unmerged); " +
+				"time to merge = merged − opened, in hours (mean, median, p75, p95); PR size by lines changed: XS<10, S<50, M<250, L<1000, XL≥1000.",
+			compute: commitPRActivity},
+		{ID: "cycle-time", Title: "Cycle time", View: "organization", Family: "delivery",
+			Description: "Per merged PR: coding, pickup, review and deploy time; bottleneck = stage with the largest share."},
+		{ID: "wip", Title: "Work in progress", View: "organization", Family: "delivery",
+			Description: "Open PRs by age, waiting for review, in review, active branches, open PRs per active author."},
+		{ID: "pipeline-success", Title: "Pipeline success", View: "organization", Family: "operational",
+			Description: "Success rate, rolling 30-day rate, failures by hour × weekday, success by weekday, stability score."},
+		{ID: "pipeline-duration", Title: "Pipeline duration", View: "organization", Family: "operational",
+			Description: "Mean, p50/p95/p99 per bucket, by stage, box plot, slowest pipelines."},
+		{ID: "pipeline-failures", Title: "Pipeline failures", View: "organization", Family: "operational",
+			Description: "Failure rate by stage, top failure reasons, most failing jobs, MTTR."},
+		{ID: "infra-costs", Title: "Infrastructure costs", View: "organization", Family: "operational",
+			Description: "Monthly total and trend, by service, cost per deployment, budget vs actual."},
+		{ID: "coverage", Title: "Code coverage", View: "organization", Family: "quality",
+			Description: "Test coverage over time, per repository."},
+		{ID: "code-quality", Title: "Code quality", View: "organization", Family: "quality",
+			Description: "Smells by severity, debt and debt ratio, complexity, maintainability rating, duplication."},
+		{ID: "security", Title: "Security", View: "organization", Family: "quality",
+			Description: "Open vulnerabilities by severity and type, mean time to resolution, aging, hotspots."},
+		{ID: "review-quality", Title: "Review quality", View: "organization", Family: "quality",
+			Description: "Comments per PR, review depth, PRs merged with no review or comments, resolution time, approvals."},
+		{ID: "person-commits", Title: "Commits", View: "individual", Family: "contribution",
+			Description: "Total and trend, streaks in the author's time zone, contribution calendar, commit sizes."},
+		{ID: "person-code", Title: "Code contribution", View: "individual", Family: "contribution",
+			Description: "Lines added, removed and net; languages; repositories."},
+		{ID: "person-mrs", Title: "Pull requests", View: "individual", Family: "contribution",
+			Description: "PRs created, success rate, mean size, iterations."},
+		{ID: "person-reviews", Title: "Reviews given", View: "individual", Family: "collaboration",
+			Description: "Time to first review, review comments, thoroughness, response time."},
+		{ID: "person-reception", Title: "Reviews received", View: "individual", Family: "collaboration",
+			Description: "Time to address comments, resolution rate, iteration efficiency, collaboration score."},
+		{ID: "person-patterns", Title: "Work patterns", View: "individual", Family: "patterns",
+			Description: "24×7 heatmap in local time, focus sessions, context switching, daily rhythm."},
+	} {
+		d := d
+		register(&d)
+	}
+}
