@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 	"github.com/momentum-app/momentum/backend/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func at(s string) int64 {
 	t, err := time.Parse("2006-01-02 15:04:05", s)

@@ -138,6 +138,21 @@ func openEmbedded(ctx context.Context, dataDir string, log *slog.Logger) (*Store
 		logf.Close()
 		return nil, err
 	}
+	if errors.Is(err, pgembed.ErrInUse) {
+		// Another Momentum (say, the desktop app) runs the bundled
+		// PostgreSQL on this data directory: use its server, don't split
+		// the data into a SQLite file.
+		dsn, aerr := pgembed.AttachDSN(filepath.Join(dataDir, "postgres"))
+		if aerr != nil {
+			return nil, fmt.Errorf("%v; and attaching to it failed: %v", err, aerr)
+		}
+		s, err := openPostgres(ctx, dsn, EngineEmbedded)
+		if err != nil {
+			return nil, err
+		}
+		s.location = filepath.Join(dataDir, "postgres")
+		return s, nil
+	}
 	path := filepath.Join(dataDir, "momentum.db")
 	notice := fmt.Sprintf("embedded PostgreSQL could not start (%v); using SQLite at %s", err, path)
 	log.Warn(notice)

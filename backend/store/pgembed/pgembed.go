@@ -252,11 +252,13 @@ func freePort() (int, error) {
 
 // DSN is the URL to connect with, e.g.
 // postgres://momentum:PASSWORD@127.0.0.1:PORT/momentum?sslmode=disable.
-func (s *Server) DSN() string {
+func (s *Server) DSN() string { return dsn(s.password, s.port) }
+
+func dsn(password string, port int) string {
 	u := url.URL{
 		Scheme:   "postgres",
-		User:     url.UserPassword(dbUser, s.password),
-		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)),
+		User:     url.UserPassword(dbUser, password),
+		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		Path:     "/" + dbName,
 		RawQuery: "sslmode=disable",
 	}
