@@ -27,6 +27,7 @@ type Globals struct {
 
 	assets fs.FS
 	log    *slog.Logger
+	level  slog.Level
 }
 
 type cli struct {
@@ -59,11 +60,11 @@ func Main(assets fs.FS, args []string) int {
 		return 2
 	}
 	c.assets = assets
-	level := slog.LevelInfo
+	c.level = slog.LevelInfo
 	if c.Verbose {
-		level = slog.LevelDebug
+		c.level = slog.LevelDebug
 	}
-	c.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	c.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.level}))
 	if c.DataDir == "" {
 		c.DataDir = defaultDataDir()
 	}

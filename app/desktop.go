@@ -28,7 +28,7 @@ func (desktopCmd) Run(g *Globals) error {
 		// A desktop app has no terminal: log to a file as well.
 		if f, err := os.OpenFile(filepath.Join(g.DataDir, "momentum.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
 			defer f.Close()
-			g.log = slog.New(slog.NewTextHandler(io.MultiWriter(os.Stderr, f), nil))
+			g.log = slog.New(slog.NewTextHandler(io.MultiWriter(os.Stderr, f), &slog.HandlerOptions{Level: g.level}))
 		}
 	}
 	st, err := g.openStore(ctx)

@@ -181,22 +181,6 @@ func checkNames(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
-// replaceIndexes exist only inside the deleting transaction. The schema has
-// no index on these foreign-key columns, so every deleted parent row would
-// scan the whole child table (millions of rows at the large scale, hours of
-// work); with them the delete takes seconds.
-var replaceIndexes = []struct{ name, on string }{
-	{"demo_replace_jobs_parent", "pipeline_jobs (parent_id)"},
-	{"demo_replace_deployments_run", "deployments (pipeline_run_id)"},
-	{"demo_replace_deployments_person", "deployments (person_id)"},
-	{"demo_replace_runs_person", "pipeline_runs (person_id)"},
-	{"demo_replace_commits_author", "commits (author_account_id)"},
-	{"demo_replace_commits_committer", "commits (committer_account_id)"},
-	{"demo_replace_prs_author", "pull_requests (author_account_id)"},
-	{"demo_replace_reviews_reviewer", "pull_request_reviews (reviewer_account_id)"},
-	{"demo_replace_comments_author", "pull_request_comments (author_account_id)"},
-}
-
 // deleteDemo removes every demo row in one transaction, children first, and
 // leaves all other rows alone.
 func deleteDemo(ctx context.Context, st *store.Store) (err error) {
@@ -210,11 +194,6 @@ func deleteDemo(ctx context.Context, st *store.Store) (err error) {
 			err = fmt.Errorf("demo: unable to delete the demo data: %w", err)
 		}
 	}()
-	for _, ix := range replaceIndexes {
-		if _, err = tx.ExecContext(ctx, "CREATE INDEX "+ix.name+" ON "+ix.on); err != nil {
-			return err
-		}
-	}
 	// Demo people: every account of theirs is a demo account.
 	var people []int64
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT person_id FROM accounts a WHERE source = 'demo'
@@ -290,11 +269,6 @@ func deleteDemo(ctx context.Context, st *store.Store) (err error) {
 			return err
 		}
 		people = people[n:]
-	}
-	for _, ix := range replaceIndexes {
-		if _, err = tx.ExecContext(ctx, "DROP INDEX "+ix.name); err != nil {
-			return err
-		}
 	}
 	return tx.Commit()
 }

@@ -5,7 +5,8 @@
 -- Instants are BIGINT Unix seconds (UTC): the same type, comparison and
 -- arithmetic on both engines, compact indexes, and bucketing by integer
 -- division. Where a person's local time matters, the offset from UTC in
--- minutes is stored beside the instant.
+-- minutes is stored beside the instant. Foreign-key columns are indexed so
+-- that deletes and identity merges never scan a child table.
 
 -- Collection: configuration and run history ---------------------------------
 
@@ -141,6 +142,8 @@ CREATE INDEX commits_authored_idx ON commits (authored_at);
 CREATE INDEX commits_repo_authored_idx ON commits (repo_id, authored_at);
 CREATE INDEX commits_person_authored_idx ON commits (person_id, authored_at);
 CREATE INDEX commits_sha_idx ON commits (sha);
+CREATE INDEX commits_author_account_idx ON commits (author_account_id);
+CREATE INDEX commits_committer_account_idx ON commits (committer_account_id);
 
 CREATE TABLE commit_files (
     commit_id BIGINT NOT NULL REFERENCES commits (id) ON DELETE CASCADE,
@@ -192,6 +195,7 @@ CREATE INDEX pull_requests_repo_created_idx ON pull_requests (repo_id, created_a
 CREATE INDEX pull_requests_person_created_idx ON pull_requests (person_id, created_at);
 CREATE INDEX pull_requests_state_idx ON pull_requests (state, created_at);
 CREATE INDEX pull_requests_merge_sha_idx ON pull_requests (merge_commit_sha);
+CREATE INDEX pull_requests_author_account_idx ON pull_requests (author_account_id);
 
 CREATE TABLE pull_request_reviews (
     id                  {{pk}},
@@ -206,6 +210,7 @@ CREATE TABLE pull_request_reviews (
 );
 CREATE INDEX pull_request_reviews_submitted_idx ON pull_request_reviews (submitted_at);
 CREATE INDEX pull_request_reviews_person_idx ON pull_request_reviews (person_id, submitted_at);
+CREATE INDEX pull_request_reviews_reviewer_idx ON pull_request_reviews (reviewer_account_id);
 
 CREATE TABLE pull_request_comments (
     id                {{pk}},
@@ -222,6 +227,7 @@ CREATE TABLE pull_request_comments (
 );
 CREATE INDEX pull_request_comments_created_idx ON pull_request_comments (created_at);
 CREATE INDEX pull_request_comments_person_idx ON pull_request_comments (person_id, created_at);
+CREATE INDEX pull_request_comments_author_idx ON pull_request_comments (author_account_id);
 
 CREATE TABLE pull_request_commits (
     pr_id      BIGINT NOT NULL REFERENCES pull_requests (id) ON DELETE CASCADE,
@@ -261,11 +267,12 @@ CREATE TABLE pipeline_runs (
     duration_s     BIGINT,
     failure_reason TEXT    NOT NULL DEFAULT '',
     url            TEXT    NOT NULL DEFAULT '',
-    UNIQUE (pipeline_id, external_id)
+    UNIQUE (pipeline_id, external_id, attempt) -- a re-run keeps its run id
 );
 CREATE INDEX pipeline_runs_started_idx ON pipeline_runs (started_at);
 CREATE INDEX pipeline_runs_repo_started_idx ON pipeline_runs (repo_id, started_at);
 CREATE INDEX pipeline_runs_branch_idx ON pipeline_runs (pipeline_id, branch, started_at);
+CREATE INDEX pipeline_runs_person_idx ON pipeline_runs (person_id);
 
 -- Jobs, stages and steps of a run; parent_id links a step to its job.
 CREATE TABLE pipeline_jobs (
@@ -283,6 +290,7 @@ CREATE TABLE pipeline_jobs (
     UNIQUE (run_id, external_id)
 );
 CREATE INDEX pipeline_jobs_run_idx ON pipeline_jobs (run_id);
+CREATE INDEX pipeline_jobs_parent_idx ON pipeline_jobs (parent_id);
 
 CREATE TABLE deployments (
     id              {{pk}},
@@ -304,6 +312,8 @@ CREATE TABLE deployments (
 CREATE INDEX deployments_created_idx ON deployments (created_at);
 CREATE INDEX deployments_repo_created_idx ON deployments (repo_id, created_at);
 CREATE INDEX deployments_sha_idx ON deployments (commit_sha);
+CREATE INDEX deployments_run_idx ON deployments (pipeline_run_id);
+CREATE INDEX deployments_person_idx ON deployments (person_id);
 
 -- Which pull requests a deployment shipped (by merge-commit reachability or the
 -- platform's own link), so lead time needs no graph walk at query time.
@@ -367,6 +377,8 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_created_idx ON tickets (created_at);
 CREATE INDEX tickets_resolved_idx ON tickets (resolved_at);
 CREATE INDEX tickets_assignee_idx ON tickets (assignee_person_id, created_at);
+CREATE INDEX tickets_sprint_idx ON tickets (sprint_id);
+CREATE INDEX tickets_board_idx ON tickets (board_id);
 
 CREATE TABLE ticket_transitions (
     id                {{pk}},
