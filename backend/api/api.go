@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/momentum-app/momentum/backend/buildinfo"
@@ -45,6 +46,21 @@ func (s *Server) Handler(assets fs.FS) http.Handler {
 	mux.HandleFunc("GET /api/v1/teams", s.listTeams)
 	mux.HandleFunc("GET /api/v1/people", s.listPeople)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux answers a wrong method with 405 only when no other
+		// pattern matches; this catch-all matches everything, so check.
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "/api/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; use "+strings.Join(allow, " or "))
+			return
+		}
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
 	if assets != nil {

@@ -251,3 +251,28 @@ func TestParseQuery(t *testing.T) {
 		}
 	}
 }
+
+// With weekly buckets the previous period can straddle a different number
+// of calendar weeks; its series still lines up with the current one.
+func TestCompareAlignsBuckets(t *testing.T) {
+	st := storetest.SQLite(t)
+	seedActivity(t, st)
+	res := compute(t, st, Query{From: day("2026-03-01"), To: day("2026-03-10"), Group: Week, Compare: true})
+	// Current: 03-01 (Sun) is in the week of 02-23, then 03-02..03-08, then 03-09..03-10.
+	// Previous (02-19..02-28) is laid out the same way, shifted by 10 days.
+	var cur, prev []any
+	for _, p := range res.Series {
+		cur = append(cur, p["bucket"])
+	}
+	for _, p := range res.PreviousSeries {
+		prev = append(prev, p["bucket"])
+	}
+	if !cmp.Equal(cur, []any{"2026-02-23", "2026-03-02", "2026-03-09"}) || !cmp.Equal(prev, []any{"2026-02-13", "2026-02-20", "2026-02-27"}) {
+		t.Errorf("current buckets %v, previous %v", cur, prev)
+	}
+	// Previous days 02-19 (day 0) → bucket 0; 02-20..02-26 → 1; 02-27..02-28 → 2.
+	// The commit of 02-28 and the PR opened 02-27 fall into the last bucket.
+	if p := res.PreviousSeries[2]; p["commits"] != 1.0 || p["prs_opened"] != 1.0 {
+		t.Errorf("previous last bucket = %v", p)
+	}
+}

@@ -139,7 +139,7 @@ func (p Period) previous() Period {
 	days := daysBetween(p.From, p.To) + 1
 	return Period{
 		From: p.From.AddDate(0, 0, -days), To: p.From.AddDate(0, 0, -1),
-		Group: p.Group, Filter: p.Filter,
+		Group: p.Group, Filter: p.Filter, layoutFrom: p.From,
 	}
 }
 

@@ -45,6 +45,10 @@ type Period struct {
 	From, To time.Time // inclusive UTC days
 	Group    Group
 	Filter   resolved
+	// layoutFrom, when set, is the start of the period this one is compared
+	// with: buckets then follow that period's layout, day for day, so the
+	// previous series lines up with the current one point by point.
+	layoutFrom time.Time
 }
 
 // Start and End are the period's bounds in Unix seconds, End exclusive.

@@ -74,6 +74,14 @@ type buckets struct {
 }
 
 func newBuckets(p Period) buckets {
+	if !p.layoutFrom.IsZero() {
+		shift := daysBetween(p.From, p.layoutFrom)
+		cur := newBuckets(Period{From: p.layoutFrom, To: p.To.AddDate(0, 0, shift), Group: p.Group})
+		for i, s := range cur.starts {
+			cur.starts[i] = s.AddDate(0, 0, -shift)
+		}
+		return cur
+	}
 	n := daysBetween(p.From, p.To) + 1
 	b := buckets{ofDay: make([]int, n)}
 	for d := 0; d < n; d++ {
