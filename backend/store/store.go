@@ -193,7 +193,7 @@ func openPostgres(ctx context.Context, dsn string, engine Engine) (*Store, error
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %v (check the URL, that the server runs and accepts this user)", MaskURL(dsn), err)
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %s (check the URL, that the server runs and accepts this user)", MaskURL(dsn), oneLine(err))
 	}
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(8)
@@ -247,6 +247,21 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// oneLine flattens a driver's multi-line error (pgx lists every address it
+// tried) into one line, keeping each distinct line once.
+func oneLine(err error) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !seen[l] {
+			seen[l] = true
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // MaskURL hides the password of a database URL.
