@@ -25,7 +25,7 @@ run "go vet" go vet ./...
 # Go tests: as an unprivileged user when we are root.
 go_test() {
 	local args=(test -race -count=1 ./...)
-	export MOMENTUM_TEST_REQUIRE_PG=1
+	export MOMENTUM_TEST_REQUIRE_PG=1 MOMENTUM_TEST_REQUIRE_KEYCHAIN=1
 	if [ "$(id -u)" != 0 ]; then
 		dbus-run-session -- sh -c 'echo -n momentum | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec go "$@"' go "${args[@]}"
 		return
@@ -45,7 +45,7 @@ go_test() {
 	tar -C "$root" --exclude=./frontend/node_modules --exclude=./build/cache --exclude=./.git -cf - . | tar -C "$src" -xf -
 	chown -R "$user" "$src"
 	runuser -u "$user" -- env -i PATH="$PATH" HOME="$home" GOMODCACHE="$modcache" GOCACHE="$home/go-build" \
-		GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local MOMENTUM_TEST_REQUIRE_PG=1 TMPDIR="$home" \
+		GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local MOMENTUM_TEST_REQUIRE_PG=1 MOMENTUM_TEST_REQUIRE_KEYCHAIN=1 TMPDIR="$home" \
 		dbus-run-session -- sh -c 'echo -n momentum | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; cd "$0" && exec go "$@"' "$src" "${args[@]}"
 }
 run "go test -race (SQLite + bundled PostgreSQL)" go_test
