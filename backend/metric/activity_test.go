@@ -222,7 +222,7 @@ func TestUnknownFilterIsBadQuery(t *testing.T) {
 	if _, err := e.Compute(context.Background(), "nope", Query{}); !errors.Is(err, ErrUnknown) {
 		t.Errorf("unknown metric: %v", err)
 	}
-	if _, err := e.Compute(context.Background(), "cycle-time", Query{}); !errors.Is(err, ErrNotBuilt) {
+	if _, err := e.Compute(context.Background(), "infra-costs", Query{}); !errors.Is(err, ErrNotBuilt) {
 		t.Errorf("unbuilt metric: %v", err)
 	}
 }

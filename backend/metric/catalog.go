@@ -6,13 +6,21 @@ package metric
 func init() {
 	for _, d := range []Definition{
 		{ID: "deployments", Title: "Deployments", View: "organization", Family: "delivery",
-			Description: "Successful production deployments per bucket, DORA tier, release cycle time and lead time for changes."},
+			Description: "Successful production deployments per bucket, counted when they finished (failed ones beside them); frequency per day, week and month; " +
+				"release cycle time = a merged PR's first commit → the first successful production deployment that shipped it (linked to the PR, or of its merge commit, and finished after the merge), " +
+				"split into first commit → merge and merge → production (hours: mean, median, p75, p95). DORA tiers: deployment frequency elite ≥ 1 a day, high ≥ 1 a week, medium ≥ 1 a month, low below; " +
+				"lead time (median release cycle time) elite < 1 day, high < 1 week, medium < 30 days, low above. A contributor or team filter keeps deployments that shipped their PRs.",
+			compute: deploymentsMetric},
 		{ID: "commit-pr-activity", Title: "Commit & PR activity", View: "organization", Family: "delivery",
 			Description: "Commits per bucket (by author date); pull requests opened and merged; merge rate = merged ÷ (merged + closed unmerged); " +
 				"time to merge = merged − opened, in hours (mean, median, p75, p95); PR size by lines changed: XS<10, S<50, M<250, L<1000, XL≥1000.",
 			compute: commitPRActivity},
 		{ID: "cycle-time", Title: "Cycle time", View: "organization", Family: "delivery",
-			Description: "Per merged PR: coding, pickup, review and deploy time; bottleneck = stage with the largest share."},
+			Description: "Per PR merged in the range, in hours: coding = first commit → opened (floored at 0); pickup = ready for review (opened, or out of draft) → first review or comment by someone else (bots excluded); " +
+				"review = first review → merged; deploy = merged → first successful production deployment that shipped it. A PR merged without review has no pickup or review stage and is counted apart; " +
+				"one not deployed yet has no deploy stage. Cycle time = first commit → merged. Each stage: mean, median, p75, p95; bottleneck = the stage with the largest share of the sum of the stage means. " +
+				"PRs by bots are left out unless bots=true.",
+			compute: cycleTime},
 		{ID: "wip", Title: "Work in progress", View: "organization", Family: "delivery",
 			Description: "Open PRs by age, waiting for review, in review, active branches, open PRs per active author."},
 		{ID: "pipeline-success", Title: "Pipeline success", View: "organization", Family: "operational",

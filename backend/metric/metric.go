@@ -114,7 +114,7 @@ func (e *Engine) Compute(ctx context.Context, id string, q Query) (*Result, erro
 		return nil, err
 	}
 	qr := &querier{db: e.db, postgres: e.postgres}
-	cur := Period{From: q.From, To: q.To, Group: q.Group, Filter: f}
+	cur := Period{From: q.From, To: q.To, Group: q.Group, Filter: f, now: q.Now}
 	v, err := d.compute(ctx, qr, cur)
 	if err != nil {
 		return nil, fmt.Errorf("metric %s: %w", id, err)

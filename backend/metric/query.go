@@ -38,6 +38,9 @@ type Query struct {
 	Group    Group
 	Compare  bool
 	Filter   Filter
+	// Now is the instant point-in-time figures (work in progress) are taken
+	// at when the range reaches it; zero means the end of the range.
+	Now time.Time
 }
 
 // Period is one range of a computation, with the filter resolved.
@@ -49,11 +52,21 @@ type Period struct {
 	// with: buckets then follow that period's layout, day for day, so the
 	// previous series lines up with the current one point by point.
 	layoutFrom time.Time
+	now        time.Time // see Query.Now
 }
 
 // Start and End are the period's bounds in Unix seconds, End exclusive.
 func (p Period) Start() int64 { return p.From.Unix() }
 func (p Period) End() int64   { return p.To.AddDate(0, 0, 1).Unix() }
+
+// AsOf is the instant point-in-time figures describe: the end of the
+// period, or now when the period has not ended yet.
+func (p Period) AsOf() int64 {
+	if !p.now.IsZero() && p.now.Unix() < p.End() {
+		return max(p.now.Unix(), p.Start())
+	}
+	return p.End()
+}
 
 // resolved is a Filter as ID sets; a nil set means "no restriction", an
 // empty one means "matches nothing".
@@ -61,6 +74,9 @@ type resolved struct {
 	repoIDs   []int64
 	personIDs []int64
 	withBots  bool
+	// botIDs are the people left out of people-based figures: bots, unless
+	// the query includes them or names them.
+	botIDs []int64
 }
 
 // ErrBadQuery marks a request the user can correct (the API answers 400).
@@ -76,7 +92,7 @@ var rangeRE = regexp.MustCompile(`^([1-9][0-9]{0,3})d$`)
 // from/to (YYYY-MM-DD, inclusive), compare, group, repo, team, person.
 // now fixes "today" (UTC) for relative ranges.
 func ParseQuery(get func(string) string, now time.Time) (Query, error) {
-	q := Query{Group: Day}
+	q := Query{Group: Day, Now: now}
 	today := now.UTC().Truncate(24 * time.Hour)
 	from, to, rng := get("from"), get("to"), get("range")
 	switch {
@@ -230,6 +246,24 @@ func (e *Engine) resolve(ctx context.Context, f Filter) (resolved, error) {
 	}
 	if people != nil {
 		r.personIDs = people
+	}
+	if !f.WithBots {
+		// A bot is a person flagged as one, or with a bot account (GitHub
+		// logins of apps end in [bot]). One named in the filter stays in.
+		bots, err := e.ids(ctx, `SELECT id FROM people WHERE is_bot
+			UNION SELECT person_id FROM accounts WHERE is_bot OR login LIKE '%[bot]'`)
+		if err != nil {
+			return r, err
+		}
+		named := make(map[int64]bool, len(people))
+		for _, id := range people {
+			named[id] = true
+		}
+		for _, id := range bots {
+			if !named[id] {
+				r.botIDs = append(r.botIDs, id)
+			}
+		}
 	}
 	return r, nil
 }
