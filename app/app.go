@@ -37,6 +37,8 @@ type cli struct {
 	Serve   serveCmd   `cmd:"" help:"Serve the same UI and API over HTTP for a team."`
 	Metrics metricsCmd `cmd:"" help:"List metric IDs, or print one metric."`
 	Demo    demoCmd    `cmd:"" help:"Load a deterministic, realistic demo data set."`
+	Sources sourcesCmd `cmd:"" help:"List the data sources, their config keys and their scripts."`
+	Config  configCmd  `cmd:"" help:"Configure data sources (secrets go to the OS keychain)."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 

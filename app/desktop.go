@@ -36,9 +36,6 @@ func (desktopCmd) Run(g *Globals) error {
 		return err
 	}
 	defer st.Close()
-	if n := st.Notice(); n != "" {
-		g.log.Warn(n)
-	}
 	handler := api.New(st, g.DataDir, g.log).Handler(nil)
 	onStartup := func(wctx context.Context) {
 		g.log.Info("desktop window open", "engine", st.Engine())

@@ -40,9 +40,6 @@ func (c *serveCmd) Run(g *Globals) error {
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	g.log.Info("momentum serving", "url", "http://"+ln.Addr().String(), "engine", st.Engine(), "database", st.Location())
-	if n := st.Notice(); n != "" {
-		g.log.Warn(n)
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -22,7 +22,11 @@ func init() {
 				"PRs by bots are left out unless bots=true.",
 			compute: cycleTime},
 		{ID: "wip", Title: "Work in progress", View: "organization", Family: "delivery",
-			Description: "Open PRs by age, waiting for review, in review, active branches, open PRs per active author."},
+			Description: "Pull requests open at the end of the range (or now): by status — draft (until ready for review), waiting for review (no review yet), in review (reviewed, not approved), approved — " +
+				"and by age (<1d, 1-3d, 3-7d, 7-14d, 14-30d, >30d; mean, median, p75, p95 hours); the trend is the same count at the end of each bucket. " +
+				"Active branches: branches other than the default with a pipeline run or a PR opened in the 14 days up to then. " +
+				"Open PRs per active author: open PRs of the people who opened a PR in the 30 days up to then ÷ those people. PRs by bots are left out unless bots=true.",
+			compute: wip},
 		{ID: "pipeline-success", Title: "Pipeline success", View: "organization", Family: "operational",
 			Description: "Success rate, rolling 30-day rate, failures by hour × weekday, success by weekday, stability score."},
 		{ID: "pipeline-duration", Title: "Pipeline duration", View: "organization", Family: "operational",

@@ -14,12 +14,16 @@ import (
 //go:embed schema_v1.sql
 var schemaV1 string
 
+//go:embed schema_v2.sql
+var schemaV2 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
 // (see render).
 var migrations = []string{
 	schemaV1,
+	schemaV2,
 }
 
 // render turns a step into the engine's SQL.
