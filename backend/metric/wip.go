@@ -1,0 +1,346 @@
+package metric
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Work in progress is a state at an instant: the end of each bucket for the
+// trend, and for the summary the end of the range (or now, if sooner).
+// A pull request is open from created_at until it is merged or closed; in
+// that time it is, in order, a draft (until ready_at), waiting for review
+// (until first_review_at), in review (until approved_at) and approved.
+
+const (
+	activeBranchWindow = 14 * 86400 // a branch is active with a run or a new PR in this long
+	activeAuthorWindow = 30 * 86400 // an author is active with a PR opened in this long
+)
+
+var wipStatuses = []struct{ id, label string }{
+	{"drafts", "Draft"}, {"waiting_for_review", "Waiting for review"}, {"in_review", "In review"}, {"approved", "Approved"},
+}
+
+// StatusCount is one bar of WIP by status.
+type StatusCount struct {
+	Status string  `json:"status"`
+	Label  string  `json:"label"`
+	Count  float64 `json:"count"`
+}
+
+// OpenPR is a row of the oldest open pull requests.
+type OpenPR struct {
+	Repo     string  `json:"repo"`
+	Number   int64   `json:"number"`
+	Title    string  `json:"title"`
+	URL      string  `json:"url"`
+	Author   string  `json:"author"`
+	AgeHours float64 `json:"age_hours"`
+	Status   string  `json:"status"`
+}
+
+// AuthorWIP is the open pull requests of one active author.
+type AuthorWIP struct {
+	Person  string  `json:"person"`
+	OpenPRs float64 `json:"open_prs"`
+}
+
+// openPR is a pull request's life, in Unix seconds; 0 is "never".
+type openPR struct {
+	created, ready, review, approved, closed int64
+	person                                   int64
+}
+
+// statusAt is the index in wipStatuses of pr's status at t, or -1 when it
+// is not open at t.
+func (pr openPR) statusAt(t int64) int {
+	switch {
+	case pr.created > t || pr.closed != 0 && pr.closed <= t:
+		return -1
+	case pr.ready == 0 || pr.ready > t:
+		return 0
+	case pr.review == 0 || pr.review > t:
+		return 1
+	case pr.approved == 0 || pr.approved > t:
+		return 2
+	}
+	return 3
+}
+
+// statusChanges are the instants at which pr's status may change.
+func (pr openPR) statusChanges() []int64 {
+	return []int64{pr.created, pr.ready, pr.review, pr.approved, pr.closed}
+}
+
+func wip(ctx context.Context, q *querier, p Period) (*Values, error) {
+	asOf := p.AsOf()
+	bots := p.humans("pr.person_id")
+	filter := p.repoIn("pr.repo_id") + p.personIn("pr.person_id") + bots
+	// Open at some instant of the period: opened before its end and not
+	// closed or merged before its start.
+	var prs []openPR
+	err := q.each(ctx, `SELECT pr.created_at, pr.is_draft, pr.ready_at, pr.first_review_at, pr.approved_at, pr.closed_at, pr.merged_at, pr.person_id
+		FROM pull_requests pr
+		WHERE pr.created_at < $2 AND (pr.closed_at IS NULL OR pr.closed_at >= $1) AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`+filter,
+		[]any{p.Start(), asOf}, func(rows *sql.Rows) error {
+			var x openPR
+			var draft bool
+			var ready, review, approved, closed, merged, person sql.NullInt64
+			if err := rows.Scan(&x.created, &draft, &ready, &review, &approved, &closed, &merged, &person); err != nil {
+				return err
+			}
+			switch {
+			case ready.Valid:
+				x.ready = max(ready.Int64, x.created)
+			case !draft:
+				x.ready = x.created
+			}
+			x.review, x.approved, x.person = review.Int64, approved.Int64, person.Int64
+			if review.Valid {
+				x.review = max(x.review, x.ready)
+			}
+			if approved.Valid {
+				x.approved = max(x.approved, x.review)
+			}
+			for _, c := range []sql.NullInt64{closed, merged} {
+				if c.Valid && (x.closed == 0 || c.Int64 < x.closed) {
+					x.closed = c.Int64
+				}
+			}
+			prs = append(prs, x)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("unable to read open pull requests: %w", err)
+	}
+
+	// The trend: the status counts at the end of each bucket (just before
+	// the next bucket starts), swept in time order.
+	b := newBuckets(p)
+	ends := make([]int64, len(b.starts))
+	for d, bi := range b.ofDay {
+		ends[bi] = min(p.Start()+int64(d+1)*86400, asOf) - 1
+	}
+	counts := sweepStatuses(prs, ends)
+	series := make([]Point, len(b.starts))
+	for i, s := range b.starts {
+		pt := Point{"bucket": s.Format(dateLayout)}
+		var open float64
+		for si, st := range wipStatuses {
+			pt[st.id] = counts[i][si]
+			open += counts[i][si]
+		}
+		pt["open_prs"] = open
+		series[i] = pt
+	}
+
+	// The state at the end.
+	now := asOf - 1
+	var ages []float64
+	var byStatus [4]float64
+	openBy := map[int64]float64{}
+	for _, pr := range prs {
+		st := pr.statusAt(now)
+		if st < 0 {
+			continue
+		}
+		byStatus[st]++
+		ages = append(ages, hoursBetween(pr.created, asOf))
+		openBy[pr.person]++
+	}
+	active, err := q.activeAuthors(ctx, p, asOf, bots)
+	if err != nil {
+		return nil, err
+	}
+	var activeOpen float64
+	for id := range active {
+		activeOpen += openBy[id]
+	}
+	branches, err := q.activeBranches(ctx, p, asOf, bots)
+	if err != nil {
+		return nil, err
+	}
+	oldest, err := q.oldestOpen(ctx, p, asOf, filter)
+	if err != nil {
+		return nil, err
+	}
+	authors, err := q.wipByAuthor(ctx, openBy, active)
+	if err != nil {
+		return nil, err
+	}
+
+	s := map[string]float64{
+		"open_prs":                   float64(len(ages)),
+		"active_branches":            branches,
+		"active_authors":             float64(len(active)),
+		"open_prs_per_active_author": ratio(activeOpen, float64(len(active))),
+	}
+	statuses := make([]StatusCount, len(wipStatuses))
+	for i, st := range wipStatuses {
+		s[st.id] = byStatus[i]
+		statuses[i] = StatusCount{Status: st.id, Label: st.label, Count: byStatus[i]}
+	}
+	putDistribution(s, "age", "hours", ages)
+	return &Values{
+		Summary: s,
+		Series:  series,
+		Columns: []string{"bucket", "open_prs", "drafts", "waiting_for_review", "in_review", "approved"},
+		Tables: map[string]any{
+			"status":    statuses,
+			"age":       histogram(ages, ageBounds),
+			"oldest":    oldest,
+			"by_author": authors,
+			"as_of":     time.Unix(asOf, 0).UTC().Format(time.RFC3339),
+		},
+	}, nil
+}
+
+// sweepStatuses counts the pull requests in each status at each instant of
+// at (ascending), in one pass over their status changes.
+func sweepStatuses(prs []openPR, at []int64) [][4]float64 {
+	type change struct {
+		t  int64
+		pr int
+	}
+	var changes []change
+	for i, pr := range prs {
+		for _, t := range pr.statusChanges() {
+			if t != 0 {
+				changes = append(changes, change{t: t, pr: i})
+			}
+		}
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].t < changes[j].t })
+	cur := make([]int, len(prs))
+	for i := range cur {
+		cur[i] = -1
+	}
+	var counts [4]float64
+	out := make([][4]float64, len(at))
+	k := 0
+	for i, t := range at {
+		for ; k < len(changes) && changes[k].t <= t; k++ {
+			// A status holds from one change to the next.
+			c := changes[k]
+			if old := cur[c.pr]; old >= 0 {
+				counts[old]--
+			}
+			st := prs[c.pr].statusAt(c.t)
+			if st >= 0 {
+				counts[st]++
+			}
+			cur[c.pr] = st
+		}
+		out[i] = counts
+	}
+	return out
+}
+
+// activeAuthors are the people who opened a pull request in the 30 days up
+// to asOf.
+func (q *querier) activeAuthors(ctx context.Context, p Period, asOf int64, bots string) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	err := q.each(ctx, `SELECT DISTINCT pr.person_id FROM pull_requests pr
+		WHERE pr.created_at >= $1 AND pr.created_at < $2 AND pr.person_id IS NOT NULL`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots,
+		[]any{asOf - activeAuthorWindow, asOf}, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out[id] = true
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("unable to find active authors: %w", err)
+	}
+	return out, nil
+}
+
+// activeBranches counts the branches, other than a repository's default
+// one, with a pipeline run or a pull request opened from them in the 14 days
+// up to asOf.
+func (q *querier) activeBranches(ctx context.Context, p Period, asOf int64, bots string) (float64, error) {
+	var n float64
+	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+			SELECT pr.repo_id, pr.head_branch AS branch FROM pull_requests pr
+			WHERE pr.created_at >= $1 AND pr.created_at < $2 AND pr.head_branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
+			UNION
+			SELECT pr.repo_id, pr.branch FROM pipeline_runs pr JOIN repositories r ON r.id = pr.repo_id
+			WHERE pr.started_at >= $1 AND pr.started_at < $2 AND pr.branch <> ''
+			AND pr.branch <> r.default_branch AND NOT (r.default_branch = '' AND pr.branch IN ('main', 'master'))`+
+		p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`) b`,
+		asOf-activeBranchWindow, asOf).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("unable to count active branches: %w", err)
+	}
+	return n, nil
+}
+
+// oldestOpen lists the ten oldest pull requests open at asOf.
+func (q *querier) oldestOpen(ctx context.Context, p Period, asOf int64, filter string) ([]OpenPR, error) {
+	out := []OpenPR{}
+	err := q.each(ctx, `SELECT r.full_name, pr.number, pr.title, pr.url, COALESCE(pe.display_name, ''), pr.created_at,
+			pr.is_draft, pr.ready_at, pr.first_review_at, pr.approved_at
+		FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id LEFT JOIN people pe ON pe.id = pr.person_id
+		WHERE pr.created_at < $1 AND (pr.closed_at IS NULL OR pr.closed_at >= $1) AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`+filter+`
+		ORDER BY pr.created_at, pr.id LIMIT 10`, []any{asOf}, func(rows *sql.Rows) error {
+		var o OpenPR
+		var created int64
+		var draft bool
+		var ready, review, approved sql.NullInt64
+		if err := rows.Scan(&o.Repo, &o.Number, &o.Title, &o.URL, &o.Author, &created, &draft, &ready, &review, &approved); err != nil {
+			return err
+		}
+		x := openPR{created: created, review: review.Int64, approved: approved.Int64}
+		switch {
+		case ready.Valid:
+			x.ready = max(ready.Int64, created)
+		case !draft:
+			x.ready = created
+		}
+		if st := x.statusAt(asOf - 1); st >= 0 {
+			o.Status = wipStatuses[st].label
+		}
+		o.AgeHours = hoursBetween(created, asOf)
+		out = append(out, o)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unable to list the oldest open pull requests: %w", err)
+	}
+	return out, nil
+}
+
+// wipByAuthor names the ten active authors with the most open pull requests.
+func (q *querier) wipByAuthor(ctx context.Context, openBy map[int64]float64, active map[int64]bool) ([]AuthorWIP, error) {
+	type pair struct {
+		id int64
+		n  float64
+	}
+	var top []pair
+	for id := range active {
+		if openBy[id] > 0 {
+			top = append(top, pair{id, openBy[id]})
+		}
+	}
+	sort.Slice(top, func(i, j int) bool {
+		if top[i].n != top[j].n {
+			return top[i].n > top[j].n
+		}
+		return top[i].id < top[j].id
+	})
+	if len(top) > 10 {
+		top = top[:10]
+	}
+	out := make([]AuthorWIP, 0, len(top))
+	for _, x := range top {
+		var name string
+		if err := q.db.QueryRowContext(ctx, `SELECT display_name FROM people WHERE id = $1`, x.id).Scan(&name); err != nil {
+			return nil, fmt.Errorf("unable to name an author: %w", err)
+		}
+		out = append(out, AuthorWIP{Person: name, OpenPRs: x.n})
+	}
+	return out, nil
+}
