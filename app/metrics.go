@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -125,9 +126,9 @@ func writeTable(w io.Writer, res *metric.Result) error {
 	}
 	for _, k := range keys {
 		if res.Previous != nil {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", k, formatValue(res.Summary[k]), formatValue(res.Previous[k]), change(res.Summary[k], res.Previous[k]))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", k, orDash(formatValue(res.Summary[k])), orDash(formatValue(res.Previous[k])), change(res.Summary[k], res.Previous[k]))
 		} else {
-			fmt.Fprintf(tw, "%s\t%s\t\n", k, formatValue(res.Summary[k]))
+			fmt.Fprintf(tw, "%s\t%s\t\n", k, orDash(formatValue(res.Summary[k])))
 		}
 	}
 	tw.Flush()
@@ -143,8 +144,16 @@ func writeTable(w io.Writer, res *metric.Result) error {
 	return tw.Flush()
 }
 
+// orDash shows an undefined figure as a dash in the table.
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
 func change(cur, prev float64) string {
-	if prev == 0 {
+	if prev == 0 || math.IsNaN(prev) || math.IsNaN(cur) {
 		return "—"
 	}
 	return fmt.Sprintf("%+.1f%%", (cur-prev)/prev*100)
@@ -153,6 +162,9 @@ func change(cur, prev float64) string {
 func formatValue(v any) string {
 	switch x := v.(type) {
 	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "" // undefined, e.g. a rate with nothing to divide
+		}
 		if x == float64(int64(x)) {
 			return strconv.FormatInt(int64(x), 10)
 		}

@@ -3,6 +3,7 @@ package metric
 import (
 	"context"
 	"fmt"
+	"math"
 )
 
 // prSizeBuckets and mergeTimeBuckets are the distribution bars, in order.
@@ -70,13 +71,20 @@ func commitPRActivity(ctx context.Context, q *querier, p Period) (*Values, error
 	fields := []string{"commits", "prs_opened", "prs_merged"}
 	nMerged := sum(merged)
 	d := distributionOf(hours)
+	mergeRate := ratio(nMerged, nMerged+closedUnmerged)
+	if len(hours) == 0 { // no PR merged: time to merge is undefined, not 0
+		d = distribution{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+	}
+	if nMerged+closedUnmerged == 0 {
+		mergeRate = math.NaN()
+	}
 	return &Values{
 		Summary: map[string]float64{
 			"commits":                    sum(commits),
 			"prs_opened":                 sum(opened),
 			"prs_merged":                 nMerged,
 			"prs_closed_unmerged":        closedUnmerged,
-			"merge_rate":                 ratio(nMerged, nMerged+closedUnmerged),
+			"merge_rate":                 mergeRate,
 			"time_to_merge_mean_hours":   d.mean,
 			"time_to_merge_median_hours": d.p50,
 			"time_to_merge_p75_hours":    d.p75,

@@ -2,10 +2,12 @@ package metric
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,8 +205,16 @@ func TestCommitPRActivityCompare(t *testing.T) {
 func TestCommitPRActivityEmptyRange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		res := compute(t, st, Query{From: day("2025-01-01"), To: day("2025-01-03")})
-		if res.Summary["commits"] != 0 || res.Summary["merge_rate"] != 0 || len(res.Series) != 3 {
+		if res.Summary["commits"] != 0 || !math.IsNaN(res.Summary["merge_rate"]) || !math.IsNaN(res.Summary["time_to_merge_median_hours"]) || len(res.Series) != 3 {
 			t.Errorf("empty range: %v %v", res.Summary, res.Series)
+		}
+		// Undefined figures travel as null; counts stay numbers.
+		b, err := json.Marshal(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := string(b); !strings.Contains(s, `"merge_rate":null`) || !strings.Contains(s, `"time_to_merge_median_hours":null`) || !strings.Contains(s, `"commits":0`) {
+			t.Errorf("json: %s", s)
 		}
 	})
 }

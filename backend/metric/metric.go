@@ -6,8 +6,10 @@ package metric
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 )
@@ -50,6 +52,34 @@ type Result struct {
 	Tables         map[string]any     `json:"tables"`
 	// Columns orders the series fields for CSV and tables.
 	Columns []string `json:"-"`
+}
+
+// MarshalJSON writes an undefined figure (NaN: a rate with nothing to
+// divide, a median of nothing) as null, which JSON can carry and the UI
+// shows as "—", rather than a misleading 0.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		plain
+		Summary  map[string]*float64 `json:"summary"`
+		Previous map[string]*float64 `json:"previous,omitempty"`
+	}{plain(r), nullable(r.Summary), nullable(r.Previous)})
+}
+
+func nullable(m map[string]float64) map[string]*float64 {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*float64, len(m))
+	for k, v := range m {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			v := v
+			out[k] = &v
+		} else {
+			out[k] = nil
+		}
+	}
+	return out
 }
 
 var registry = map[string]*Definition{}
