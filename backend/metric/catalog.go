@@ -28,9 +28,17 @@ func init() {
 				"Open PRs per active author: open PRs of the people who opened a PR in the 30 days up to then ÷ those people. PRs by bots are left out unless bots=true.",
 			compute: wip},
 		{ID: "pipeline-success", Title: "Pipeline success", View: "organization", Family: "operational",
-			Description: "Success rate, rolling 30-day rate, failures by hour × weekday, success by weekday, stability score."},
+			Description: "Pipeline runs by the day they started; completed = succeeded or failed (cancelled runs are counted apart, in no rate). " +
+				"Success rate = successes ÷ completed runs, for the range and the last 7, 30 and 90 days of it; rolling 30-day rate at the end of each bucket; " +
+				"failures by hour × weekday and success rate by weekday (UTC). Stability score (0–100) = 100 × success rate × (1 − flip rate), " +
+				"flip rate = share of consecutive completed runs of the same pipeline on the same branch whose outcome differs from the run before. " +
+				"The contributor filter keeps the runs they triggered.",
+			compute: pipelineSuccess},
 		{ID: "pipeline-duration", Title: "Pipeline duration", View: "organization", Family: "operational",
-			Description: "Mean, p50/p95/p99 per bucket, by stage, box plot, slowest pipelines."},
+			Description: "Durations of successful pipeline runs by the day they started, in minutes (the run's duration, or finished − started): mean, median (p50), p75, p95, p99 for the range and per bucket; " +
+				"by stage (a job's stage, or its name) and step: mean duration and the minutes it adds to the average run, also per bucket; " +
+				"box plots (quartiles, whiskers at 1.5 × IQR) for all runs and the busiest pipelines; the slowest pipelines by median. The contributor filter keeps the runs they triggered.",
+			compute: pipelineDuration},
 		{ID: "pipeline-failures", Title: "Pipeline failures", View: "organization", Family: "operational",
 			Description: "Failure rate by stage, top failure reasons, most failing jobs, MTTR."},
 		{ID: "infra-costs", Title: "Infrastructure costs", View: "organization", Family: "operational",

@@ -1,0 +1,311 @@
+package metric
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+)
+
+// Durations are those of successful runs (a failed run stops early), from
+// the run's own duration or, when the platform gave none, finished −
+// started; both are instants in UTC seconds, so a run across midnight or a
+// daylight-saving change takes the time it really took. In minutes.
+
+// runDuration is the duration of run r in seconds, as SQL.
+const runDuration = `COALESCE(r.duration_s, r.finished_at - r.started_at)`
+
+// BoxPlot is a duration distribution as a box plot: whiskers at the most
+// extreme values within 1.5 × IQR of the box, outliers beyond.
+type BoxPlot struct {
+	Name     string  `json:"name"`
+	Runs     int     `json:"runs"`
+	Min      float64 `json:"min"` // lower whisker
+	Q1       float64 `json:"q1"`
+	Median   float64 `json:"median"`
+	Q3       float64 `json:"q3"`
+	Max      float64 `json:"max"` // upper whisker
+	Outliers int     `json:"outliers"`
+}
+
+func boxPlotOf(name string, sorted []float64) BoxPlot {
+	b := BoxPlot{Name: name, Runs: len(sorted)}
+	if len(sorted) == 0 {
+		return b
+	}
+	b.Q1, b.Median, b.Q3 = percentile(sorted, 0.25), percentile(sorted, 0.5), percentile(sorted, 0.75)
+	lo, hi := b.Q1-1.5*(b.Q3-b.Q1), b.Q3+1.5*(b.Q3-b.Q1)
+	b.Min, b.Max = b.Median, b.Median
+	first := true
+	for _, v := range sorted {
+		if v < lo || v > hi {
+			b.Outliers++
+			continue
+		}
+		if first {
+			b.Min, first = v, false
+		}
+		b.Max = v
+	}
+	return b
+}
+
+// PipelineDuration is a row of the slowest pipelines.
+type PipelineDuration struct {
+	Repo     string  `json:"repo"`
+	Pipeline string  `json:"pipeline"`
+	URL      string  `json:"url"`
+	Runs     int     `json:"runs"`
+	Mean     float64 `json:"mean_minutes"`
+	P50      float64 `json:"p50_minutes"`
+	P95      float64 `json:"p95_minutes"`
+	Max      float64 `json:"max_minutes"`
+}
+
+// StepDuration is the mean duration of a stage or step.
+type StepDuration struct {
+	Stage string  `json:"stage"`
+	Step  string  `json:"step,omitempty"`
+	Runs  float64 `json:"runs"`
+	Mean  float64 `json:"mean_minutes"`
+	// PerRun is the minutes the stage adds to the average successful run.
+	PerRun float64 `json:"per_run_minutes"`
+}
+
+func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error) {
+	where, args := p.runScope(p.Start(), p.End())
+	type pipe struct {
+		name, repo, url string
+		minutes         []float64
+	}
+	pipes := map[int64]*pipe{}
+	b := newBuckets(p)
+	perBucket := make([][]float64, len(b.starts))
+	var all []float64
+	err := q.each(ctx, `SELECT (r.started_at - $1) / 86400, r.pipeline_id, `+runDuration+` FROM pipeline_runs r
+		WHERE `+where+` AND r.status = 'success' AND `+runDuration+` IS NOT NULL`, args,
+		func(rows *sql.Rows) error {
+			var d int
+			var id, secs int64
+			if err := rows.Scan(&d, &id, &secs); err != nil {
+				return err
+			}
+			m := float64(max(secs, 0)) / 60
+			all = append(all, m)
+			if d >= 0 && d < len(b.ofDay) {
+				perBucket[b.ofDay[d]] = append(perBucket[b.ofDay[d]], m)
+			}
+			pp := pipes[id]
+			if pp == nil {
+				pp = &pipe{}
+				pipes[id] = pp
+			}
+			pp.minutes = append(pp.minutes, m)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("unable to read pipeline durations: %w", err)
+	}
+	if err := q.namePipelines(ctx, func(id int64, name, repo, url string) {
+		if pp := pipes[id]; pp != nil {
+			pp.name, pp.repo, pp.url = name, repo, url
+		}
+	}); err != nil {
+		return nil, err
+	}
+
+	stages, steps, stageByDay, err := q.stageDurations(ctx, p, float64(len(all)))
+	if err != nil {
+		return nil, err
+	}
+
+	sort.Float64s(all)
+	s := map[string]float64{"runs": float64(len(all))}
+	d := distributionOf(all)
+	s["duration_mean_minutes"], s["duration_median_minutes"], s["duration_p75_minutes"], s["duration_p95_minutes"] = d.mean, d.p50, d.p75, d.p95
+	s["duration_p99_minutes"] = percentile(all, 0.99)
+
+	series := make([]Point, len(b.starts))
+	stageNames := make([]string, 0, len(stages))
+	for _, st := range stages {
+		stageNames = append(stageNames, st.Stage)
+	}
+	for i, start := range b.starts {
+		v := perBucket[i]
+		sort.Float64s(v)
+		pt := Point{"bucket": start.Format(dateLayout), "runs": float64(len(v))}
+		if len(v) == 0 {
+			pt["mean_minutes"], pt["p50_minutes"], pt["p95_minutes"], pt["p99_minutes"] = nil, nil, nil, nil
+		} else {
+			bd := distributionOf(v)
+			pt["mean_minutes"], pt["p50_minutes"], pt["p95_minutes"], pt["p99_minutes"] = bd.mean, bd.p50, bd.p95, percentile(v, 0.99)
+		}
+		series[i] = pt
+	}
+	// Minutes per successful run in each stage, per bucket (the stacked bars).
+	stageSum := make([]map[string]float64, len(b.starts))
+	for i := range stageSum {
+		stageSum[i] = map[string]float64{}
+	}
+	for _, x := range stageByDay {
+		if x.day >= 0 && x.day < len(b.ofDay) {
+			stageSum[b.ofDay[x.day]][x.stage] += x.minutes
+		}
+	}
+	stageSeries := make([]Point, len(b.starts))
+	for i, start := range b.starts {
+		pt := Point{"bucket": start.Format(dateLayout)}
+		runs := float64(len(perBucket[i]))
+		for _, name := range stageNames {
+			pt[name] = orNil(ratio(stageSum[i][name], runs), runs > 0)
+		}
+		stageSeries[i] = pt
+	}
+
+	var slowest []PipelineDuration
+	var boxes []BoxPlot
+	type ranked struct {
+		id int64
+		pp *pipe
+	}
+	var list []ranked
+	for id, pp := range pipes {
+		sort.Float64s(pp.minutes)
+		list = append(list, ranked{id, pp})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := percentile(list[i].pp.minutes, 0.5), percentile(list[j].pp.minutes, 0.5)
+		if a != b {
+			return a > b
+		}
+		return list[i].id < list[j].id
+	})
+	for _, r := range list[:min(10, len(list))] {
+		pd := distributionOf(r.pp.minutes)
+		slowest = append(slowest, PipelineDuration{Repo: r.pp.repo, Pipeline: r.pp.name, URL: r.pp.url, Runs: len(r.pp.minutes),
+			Mean: pd.mean, P50: pd.p50, P95: pd.p95, Max: r.pp.minutes[len(r.pp.minutes)-1]})
+	}
+	// Box plots: all runs, then the busiest pipelines.
+	boxes = append(boxes, boxPlotOf("All pipelines", all))
+	sort.Slice(list, func(i, j int) bool {
+		if len(list[i].pp.minutes) != len(list[j].pp.minutes) {
+			return len(list[i].pp.minutes) > len(list[j].pp.minutes)
+		}
+		return list[i].id < list[j].id
+	})
+	for _, r := range list[:min(8, len(list))] {
+		boxes = append(boxes, boxPlotOf(r.pp.repo+" · "+r.pp.name, r.pp.minutes))
+	}
+	if slowest == nil {
+		slowest = []PipelineDuration{}
+	}
+	return &Values{
+		Summary: s,
+		Series:  series,
+		Columns: []string{"bucket", "runs", "mean_minutes", "p50_minutes", "p95_minutes", "p99_minutes"},
+		Tables: map[string]any{
+			"by_stage":     stages,
+			"by_step":      steps,
+			"stage_series": stageSeries,
+			"box_plot":     boxes,
+			"slowest":      slowest,
+			"stage_names":  stageNames,
+		},
+	}, nil
+}
+
+// namePipelines calls fn with every pipeline's name, repository and URL.
+func (q *querier) namePipelines(ctx context.Context, fn func(id int64, name, repo, url string)) error {
+	err := q.each(ctx, `SELECT pl.id, pl.name, COALESCE(r.full_name, ''), pl.url FROM pipelines pl LEFT JOIN repositories r ON r.id = pl.repo_id`, nil,
+		func(rows *sql.Rows) error {
+			var id int64
+			var name, repo, url string
+			if err := rows.Scan(&id, &name, &repo, &url); err != nil {
+				return err
+			}
+			fn(id, name, repo, url)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("unable to name pipelines: %w", err)
+	}
+	return nil
+}
+
+type stageDay struct {
+	day     int
+	stage   string
+	minutes float64
+}
+
+// stageDurations sums the jobs (stages) and steps of the successful runs in
+// the period (runs of them): per stage and per step overall (the slowest
+// steps first), and per stage and day.
+func (q *querier) stageDurations(ctx context.Context, p Period, runs float64) (stages, steps []StepDuration, byDay []stageDay, err error) {
+	where, args := p.runScope(p.Start(), p.End())
+	type acc struct {
+		n, secs float64
+	}
+	stageAcc := map[string]*acc{}
+	stepAcc := map[[2]string]*acc{}
+	err = q.each(ctx, `SELECT (r.started_at - $1) / 86400, j.parent_id IS NULL, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
+			COUNT(*), SUM(COALESCE(j.duration_s, j.finished_at - j.started_at))
+		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
+		WHERE `+where+` AND r.status = 'success' AND `+runDuration+` IS NOT NULL AND COALESCE(j.duration_s, j.finished_at - j.started_at) IS NOT NULL
+		GROUP BY 1, 2, 3, 4`, args, func(rows *sql.Rows) error {
+		var d int
+		var top bool
+		var stage, name string
+		var n, secs float64
+		if err := rows.Scan(&d, &top, &stage, &name, &n, &secs); err != nil {
+			return err
+		}
+		if top {
+			a := stageAcc[stage]
+			if a == nil {
+				a = &acc{}
+				stageAcc[stage] = a
+			}
+			a.n += n
+			a.secs += secs
+			byDay = append(byDay, stageDay{d, stage, secs / 60})
+			return nil
+		}
+		k := [2]string{stage, name}
+		a := stepAcc[k]
+		if a == nil {
+			a = &acc{}
+			stepAcc[k] = a
+		}
+		a.n += n
+		a.secs += secs
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("unable to sum stage durations: %w", err)
+	}
+	stages = []StepDuration{}
+	for name, a := range stageAcc {
+		stages = append(stages, StepDuration{Stage: name, Runs: a.n, Mean: a.secs / a.n / 60, PerRun: ratio(a.secs/60, runs)})
+	}
+	sort.Slice(stages, func(i, j int) bool {
+		if stages[i].PerRun != stages[j].PerRun {
+			return stages[i].PerRun > stages[j].PerRun
+		}
+		return stages[i].Stage < stages[j].Stage
+	})
+	steps = []StepDuration{}
+	for k, a := range stepAcc {
+		steps = append(steps, StepDuration{Stage: k[0], Step: k[1], Runs: a.n, Mean: a.secs / a.n / 60, PerRun: ratio(a.secs/60, runs)})
+	}
+	sort.Slice(steps, func(i, j int) bool {
+		if steps[i].Mean != steps[j].Mean {
+			return steps[i].Mean > steps[j].Mean
+		}
+		return steps[i].Stage+steps[i].Step < steps[j].Stage+steps[j].Step
+	})
+	if len(steps) > 10 {
+		steps = steps[:10]
+	}
+	return stages, steps, byDay, nil
+}
