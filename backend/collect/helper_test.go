@@ -1,0 +1,3 @@
+package collect
+
+func helperMain() bool { return false }
