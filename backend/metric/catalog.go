@@ -40,7 +40,12 @@ func init() {
 				"box plots (quartiles, whiskers at 1.5 × IQR) for all runs and the busiest pipelines; the slowest pipelines by median. The contributor filter keeps the runs they triggered.",
 			compute: pipelineDuration},
 		{ID: "pipeline-failures", Title: "Pipeline failures", View: "organization", Family: "operational",
-			Description: "Failure rate by stage, top failure reasons, most failing jobs, MTTR."},
+			Description: "Completed pipeline runs (succeeded or failed) by the day they started: failure rate = failed ÷ completed, per bucket and by triggering event; " +
+				"by stage (a job's stage, or its name) and step: failed jobs ÷ completed jobs; the ten most frequent failure reasons; the ten jobs that fail most. " +
+				"MTTR: for each failure episode that began in the range — a failed run of a pipeline on a branch whose previous completed run there succeeded — " +
+				"the time from that run finishing to the next successful run of the pipeline on the branch finishing (hours: mean, median, p75, p95); episodes still failing are unrecovered. " +
+				"The contributor filter keeps the runs they triggered.",
+			compute: pipelineFailures},
 		{ID: "infra-costs", Title: "Infrastructure costs", View: "organization", Family: "operational",
 			Description: "Monthly total and trend, by service, cost per deployment, budget vs actual."},
 		{ID: "coverage", Title: "Code coverage", View: "organization", Family: "quality",

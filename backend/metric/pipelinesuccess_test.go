@@ -16,7 +16,7 @@ func seedRuns(t *testing.T, st *store.Store) {
 	seedPeople(s)
 	s.pipeline(1, 1, "ci")
 	s.pipeline(2, 2, "deploy")
-	for _, r := range []runRow{
+	for i, r := range []runRow{
 		{id: 1, pipeline: 1, repo: 1, person: 1, branch: "main", status: "success", started: "2026-03-01 10:00:00", finished: "2026-03-01 10:10:00"},
 		// Across midnight: counts on the day it started.
 		{id: 2, pipeline: 1, repo: 1, person: 1, branch: "main", status: "failure", started: "2026-03-01 23:50:00", finished: "2026-03-02 00:20:00", reason: "test failed"},
@@ -33,6 +33,12 @@ func seedRuns(t *testing.T, st *store.Store) {
 		{id: 13, pipeline: 1, repo: 1, person: 1, branch: "main", status: "running", started: "2026-03-07 12:00:00"},
 		{id: 14, pipeline: 2, repo: 2, person: 2, branch: "main", status: "failure", started: "2026-03-07 22:00:00", finished: "2026-03-07 22:30:00", reason: "health check failed"},
 	} {
+		switch {
+		case i < 7:
+			r.event = "push"
+		case r.id == 14:
+			r.event = "workflow_dispatch"
+		}
 		s.run(r)
 	}
 }

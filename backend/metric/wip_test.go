@@ -16,7 +16,7 @@ type runRow struct {
 	branch, status             string
 	started, finished          string
 	duration                   int64 // seconds; 0 with finished set: NULL (derived from the instants)
-	reason, sha                string
+	reason, sha, event         string
 	attempt                    int
 }
 
@@ -39,10 +39,10 @@ func (s seeder) run(r runRow) {
 	if r.attempt == 0 {
 		r.attempt = 1
 	}
-	s.exec(`INSERT INTO pipeline_runs (id, pipeline_id, repo_id, external_id, number, branch, commit_sha, status, attempt, person_id, started_at, finished_at, duration_s, failure_reason, url)
-		VALUES ($1, $2, $3, $4, $1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+	s.exec(`INSERT INTO pipeline_runs (id, pipeline_id, repo_id, external_id, number, branch, commit_sha, status, attempt, person_id, started_at, finished_at, duration_s, failure_reason, url, event)
+		VALUES ($1, $2, $3, $4, $1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		r.id, r.pipeline, r.repo, fmt.Sprint(r.id), r.branch, r.sha, r.status, r.attempt, person, at(r.started), opt(r.finished), duration, r.reason,
-		fmt.Sprintf("https://example.test/runs/%d", r.id))
+		fmt.Sprintf("https://example.test/runs/%d", r.id), r.event)
 }
 
 // seedWIP: pull requests open at various times of 2026-03-01..07, seen

@@ -1,0 +1,320 @@
+package metric
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// StageFailures is the failure rate of the jobs of one stage, or of one step.
+type StageFailures struct {
+	Stage       string  `json:"stage"`
+	Step        string  `json:"step,omitempty"`
+	Jobs        float64 `json:"jobs"`
+	Failures    float64 `json:"failures"`
+	FailureRate float64 `json:"failure_rate"`
+}
+
+// FailureReason is one of the most frequent failure reasons.
+type FailureReason struct {
+	Reason string  `json:"reason"`
+	Count  float64 `json:"count"`
+	Share  float64 `json:"share"` // of the failed runs
+}
+
+// FailingJob is one of the jobs that fail most often.
+type FailingJob struct {
+	Repo        string  `json:"repo"`
+	Pipeline    string  `json:"pipeline"`
+	Job         string  `json:"job"`
+	Runs        float64 `json:"runs"`
+	Failures    float64 `json:"failures"`
+	FailureRate float64 `json:"failure_rate"`
+	LastFailure string  `json:"last_failure"` // RFC 3339
+	LastRunURL  string  `json:"last_run_url"`
+}
+
+// EventFailures is the failure rate of the runs one kind of event started.
+type EventFailures struct {
+	Event       string  `json:"event"`
+	Runs        float64 `json:"runs"`
+	Failures    float64 `json:"failures"`
+	FailureRate float64 `json:"failure_rate"`
+}
+
+const noReason = "(no reason recorded)"
+
+func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error) {
+	where, args := p.runScope(p.Start(), p.End())
+	runs, fails := map[int]float64{}, map[int]float64{}
+	events := map[string]*EventFailures{}
+	err := q.each(ctx, `SELECT (r.started_at - $1) / 86400, r.event, r.status, COUNT(*) FROM pipeline_runs r
+		WHERE `+where+` AND r.status IN ('success', 'failure') GROUP BY 1, 2, 3`, args,
+		func(rows *sql.Rows) error {
+			var d int
+			var event, status string
+			var n float64
+			if err := rows.Scan(&d, &event, &status, &n); err != nil {
+				return err
+			}
+			if event == "" {
+				event = "other"
+			}
+			e := events[event]
+			if e == nil {
+				e = &EventFailures{Event: event}
+				events[event] = e
+			}
+			runs[d] += n
+			e.Runs += n
+			if status == "failure" {
+				fails[d] += n
+				e.Failures += n
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("unable to count failed runs: %w", err)
+	}
+	nRuns, nFails := sum(runs), sum(fails)
+
+	byStage, bySteps, err := q.stageFailures(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	reasons, err := q.failureReasons(ctx, p, nFails)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := q.failingJobs(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	recoveries, unrecovered, err := q.recoveries(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+
+	s := map[string]float64{
+		"runs":         nRuns,
+		"failures":     nFails,
+		"failure_rate": ratio(nFails, nRuns),
+		"recoveries":   float64(len(recoveries)),
+		"unrecovered":  unrecovered,
+	}
+	putDistribution(s, "mttr", "hours", recoveries)
+	b := newBuckets(p)
+	series := b.series([]string{"runs", "failures"}, runs, fails)
+	for _, pt := range series {
+		n := pt["runs"].(float64)
+		pt["failure_rate"] = orNil(ratio(pt["failures"].(float64), n), n > 0)
+	}
+	byEvent := make([]EventFailures, 0, len(events))
+	for _, e := range events {
+		e.FailureRate = ratio(e.Failures, e.Runs)
+		byEvent = append(byEvent, *e)
+	}
+	sort.Slice(byEvent, func(i, j int) bool {
+		if byEvent[i].Runs != byEvent[j].Runs {
+			return byEvent[i].Runs > byEvent[j].Runs
+		}
+		return byEvent[i].Event < byEvent[j].Event
+	})
+	return &Values{
+		Summary: s,
+		Series:  series,
+		Columns: []string{"bucket", "runs", "failures", "failure_rate"},
+		Tables: map[string]any{
+			"by_stage":     byStage,
+			"by_step":      bySteps,
+			"top_reasons":  reasons,
+			"failing_jobs": jobs,
+			"by_event":     byEvent,
+			"mttr":         histogram(recoveries, cycleTimeBounds),
+		},
+	}, nil
+}
+
+// stageFailures is the failure rate of the completed jobs (by stage) and
+// steps of the completed runs in the period; steps that never failed are
+// left out, the rest ordered by failures.
+func (q *querier) stageFailures(ctx context.Context, p Period) (stages, steps []StageFailures, err error) {
+	where, args := p.runScope(p.Start(), p.End())
+	stages, steps = []StageFailures{}, []StageFailures{}
+	err = q.each(ctx, `SELECT j.parent_id IS NULL, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, CASE WHEN j.parent_id IS NULL THEN '' ELSE j.name END,
+			COUNT(*), SUM(CASE WHEN j.status = 'failure' THEN 1 ELSE 0 END)
+		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
+		WHERE `+where+` AND r.status IN ('success', 'failure') AND j.status IN ('success', 'failure')
+		GROUP BY 1, 2, 3`, args, func(rows *sql.Rows) error {
+		var top bool
+		var x StageFailures
+		if err := rows.Scan(&top, &x.Stage, &x.Step, &x.Jobs, &x.Failures); err != nil {
+			return err
+		}
+		x.FailureRate = ratio(x.Failures, x.Jobs)
+		if top {
+			stages = append(stages, x)
+		} else if x.Failures > 0 {
+			steps = append(steps, x)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("unable to count failures by stage: %w", err)
+	}
+	order := func(xs []StageFailures) {
+		sort.Slice(xs, func(i, j int) bool {
+			if xs[i].Failures != xs[j].Failures {
+				return xs[i].Failures > xs[j].Failures
+			}
+			return xs[i].Stage+"\x00"+xs[i].Step < xs[j].Stage+"\x00"+xs[j].Step
+		})
+	}
+	order(stages)
+	order(steps)
+	if len(steps) > 10 {
+		steps = steps[:10]
+	}
+	return stages, steps, nil
+}
+
+// failureReasons are the ten most frequent reasons of the failed runs.
+func (q *querier) failureReasons(ctx context.Context, p Period, failures float64) ([]FailureReason, error) {
+	where, args := p.runScope(p.Start(), p.End())
+	out := []FailureReason{}
+	err := q.each(ctx, `SELECT r.failure_reason, COUNT(*) FROM pipeline_runs r
+		WHERE `+where+` AND r.status = 'failure' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`, args,
+		func(rows *sql.Rows) error {
+			var x FailureReason
+			if err := rows.Scan(&x.Reason, &x.Count); err != nil {
+				return err
+			}
+			if x.Reason == "" {
+				x.Reason = noReason
+			}
+			x.Share = ratio(x.Count, failures)
+			out = append(out, x)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("unable to count failure reasons: %w", err)
+	}
+	return out, nil
+}
+
+// failingJobs are the ten jobs (by pipeline and name) with the most
+// failures in the period.
+func (q *querier) failingJobs(ctx context.Context, p Period) ([]FailingJob, error) {
+	where, args := p.runScope(p.Start(), p.End())
+	type key struct {
+		pipeline int64
+		job      string
+	}
+	type acc struct {
+		FailingJob
+		lastAt int64
+	}
+	accs := map[key]*acc{}
+	err := q.each(ctx, `SELECT r.pipeline_id, j.name, COUNT(*), SUM(CASE WHEN j.status = 'failure' THEN 1 ELSE 0 END),
+			MAX(CASE WHEN j.status = 'failure' THEN r.started_at END)
+		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
+		WHERE `+where+` AND j.parent_id IS NULL AND j.status IN ('success', 'failure')
+		GROUP BY 1, 2`, args, func(rows *sql.Rows) error {
+		var k key
+		var a acc
+		var last sql.NullInt64
+		if err := rows.Scan(&k.pipeline, &k.job, &a.Runs, &a.Failures, &last); err != nil {
+			return err
+		}
+		if a.Failures == 0 {
+			return nil
+		}
+		a.Job, a.lastAt = k.job, last.Int64
+		a.FailureRate = ratio(a.Failures, a.Runs)
+		accs[k] = &a
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unable to count failing jobs: %w", err)
+	}
+	list := make([]key, 0, len(accs))
+	for k := range accs {
+		list = append(list, k)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := accs[list[i]], accs[list[j]]
+		if a.Failures != b.Failures {
+			return a.Failures > b.Failures
+		}
+		if a.lastAt != b.lastAt {
+			return a.lastAt > b.lastAt
+		}
+		if list[i].pipeline != list[j].pipeline {
+			return list[i].pipeline < list[j].pipeline
+		}
+		return list[i].job < list[j].job
+	})
+	list = list[:min(10, len(list))]
+	if err := q.namePipelines(ctx, func(id int64, name, repo, url string) {
+		for _, k := range list {
+			if k.pipeline == id {
+				accs[k].Pipeline, accs[k].Repo = name, repo
+			}
+		}
+	}); err != nil {
+		return nil, err
+	}
+	out := make([]FailingJob, 0, len(list))
+	for _, k := range list {
+		a := accs[k]
+		a.LastFailure = time.Unix(a.lastAt, 0).UTC().Format(time.RFC3339)
+		// The latest failed run of the job, to open at its source.
+		err := q.db.QueryRowContext(ctx, `SELECT r.url FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
+			WHERE r.pipeline_id = $1 AND r.started_at = $2 AND j.name = $3 AND j.parent_id IS NULL AND j.status = 'failure'
+			ORDER BY r.id DESC LIMIT 1`, k.pipeline, a.lastAt, k.job).Scan(&a.LastRunURL)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, fmt.Errorf("unable to find a failed run: %w", err)
+		}
+		out = append(out, a.FailingJob)
+	}
+	return out, nil
+}
+
+// recoveries measures the time to recover of each failure episode that
+// began in the period: from the first failed run of a pipeline on a branch
+// (the run before it, if any, succeeded) finishing to the next successful
+// run of it on that branch finishing, in hours. Episodes still failing are
+// counted as unrecovered.
+func (q *querier) recoveries(ctx context.Context, p Period) (hours []float64, unrecovered float64, err error) {
+	where, args := p.runScope(p.Start(), p.End())
+	const completed = `('success', 'failure')`
+	err = q.each(ctx, `SELECT COALESCE(r.finished_at, r.started_at),
+			(SELECT COALESCE(n.finished_at, n.started_at) FROM pipeline_runs n
+				WHERE n.pipeline_id = r.pipeline_id AND n.branch = r.branch AND n.status = 'success'
+				AND (n.started_at > r.started_at OR n.started_at = r.started_at AND n.id > r.id)
+				ORDER BY n.started_at, n.id LIMIT 1)
+		FROM pipeline_runs r
+		WHERE `+where+` AND r.status = 'failure' AND COALESCE((SELECT b.status FROM pipeline_runs b
+				WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN `+completed+`
+				AND (b.started_at < r.started_at OR b.started_at = r.started_at AND b.id < r.id)
+				ORDER BY b.started_at DESC, b.id DESC LIMIT 1), 'success') = 'success'`, args,
+		func(rows *sql.Rows) error {
+			var failed int64
+			var fixed sql.NullInt64
+			if err := rows.Scan(&failed, &fixed); err != nil {
+				return err
+			}
+			if !fixed.Valid {
+				unrecovered++
+				return nil
+			}
+			hours = append(hours, hoursBetween(failed, fixed.Int64))
+			return nil
+		})
+	if err != nil {
+		return nil, 0, fmt.Errorf("unable to measure recoveries: %w", err)
+	}
+	return hours, unrecovered, nil
+}
