@@ -55,7 +55,11 @@ func init() {
 		{ID: "security", Title: "Security", View: "organization", Family: "quality",
 			Description: "Open vulnerabilities by severity and type, mean time to resolution, aging, hotspots."},
 		{ID: "review-quality", Title: "Review quality", View: "organization", Family: "quality",
-			Description: "Comments per PR, review depth, PRs merged with no review or comments, resolution time, approvals."},
+			Description: "PRs merged in the range and what people other than the author did on them up to the merge (bots left out, as authors and reviewers, unless bots=true): " +
+				"comments per PR (review and discussion comments, not system events; mean, median, p75, p95); review depth = review comments ÷ reviews; " +
+				"depth classes by review comments (no review, reviewed without comments, 1-2, 3-5, 6-10, >10); share merged with no review (no review and no review comment) and with no comments; " +
+				"approvals per PR and share approved; review threads (review comments that are not replies): share resolved and resolution time in hours.",
+			compute: reviewQuality},
 		{ID: "person-commits", Title: "Commits", View: "individual", Family: "contribution",
 			Description: "Total and trend, streaks in the author's time zone, contribution calendar, commit sizes."},
 		{ID: "person-code", Title: "Code contribution", View: "individual", Family: "contribution",
