@@ -17,6 +17,9 @@ var schemaV1 string
 //go:embed schema_v2.sql
 var schemaV2 string
 
+//go:embed schema_v3.sql
+var schemaV3 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -24,6 +27,7 @@ var schemaV2 string
 var migrations = []string{
 	schemaV1,
 	schemaV2,
+	schemaV3,
 }
 
 // render turns a step into the engine's SQL.
