@@ -39,6 +39,8 @@ type cli struct {
 	Demo    demoCmd    `cmd:"" help:"Load a deterministic, realistic demo data set."`
 	Sources sourcesCmd `cmd:"" help:"List the data sources, their config keys and their scripts."`
 	Config  configCmd  `cmd:"" help:"Configure data sources (secrets go to the OS keychain)."`
+	Collect collectCmd `cmd:"" help:"Collect from the configured sources now, with progress; exit status 1 if a script failed."`
+	Runs    runsCmd    `cmd:"" help:"The run history: source, script, status, times, items, requests, last fetched date."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 
