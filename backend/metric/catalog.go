@@ -61,9 +61,16 @@ func init() {
 				"approvals per PR and share approved; review threads (review comments that are not replies): share resolved and resolution time in hours.",
 			compute: reviewQuality},
 		{ID: "person-commits", Title: "Commits", View: "individual", Family: "contribution",
-			Description: "Total and trend, streaks in the author's time zone, contribution calendar, commit sizes."},
+			Description: "One person's commits (all their accounts; without a person filter, the person marked as me), each on its local day in the author's own time zone (authored time + its UTC offset): " +
+				"commits and active days per bucket, per day and per week. Current streak = consecutive days with a commit ending on the range's last day (or the day before, which may not be over yet), counted back however far it goes; " +
+				"longest streak = the longest such run that reaches into the range, counted in full. Contribution calendar: commits per day for the year ending on the range's last day. " +
+				"Commit size = lines added + removed, merges left out: XS<10, S<50, M<250, L<1000, XL≥1000.",
+			compute: personCommitsMetric},
 		{ID: "person-code", Title: "Code contribution", View: "individual", Family: "contribution",
-			Description: "Lines added, removed and net; languages; repositories."},
+			Description: "Lines added, removed and net (added − removed) per bucket of the author's local days; merge commits are left out (their lines are their parents'). " +
+				"Languages: share of changed lines (added + removed) by the language of each file, from its name; binary files have no lines. " +
+				"Repositories: commits and lines per repository, share = the repository's commits ÷ all the person's commits.",
+			compute: personCode},
 		{ID: "person-mrs", Title: "Pull requests", View: "individual", Family: "contribution",
 			Description: "PRs created, success rate, mean size, iterations."},
 		{ID: "person-reviews", Title: "Reviews given", View: "individual", Family: "collaboration",
