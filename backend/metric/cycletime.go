@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -152,7 +153,7 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 		bottleneck = map[string]any{"stage": stages[top].Stage, "label": stages[top].Label, "share": stages[top].Share}
 		s["bottleneck_share"] = stages[top].Share
 	} else {
-		s["bottleneck_share"] = 0
+		s["bottleneck_share"] = math.NaN()
 	}
 
 	series := make([]Point, len(b.starts))

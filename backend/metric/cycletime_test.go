@@ -87,7 +87,7 @@ func TestCycleTimeEmptyRange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		seedDelivery(t, st)
 		res := run(t, st, "cycle-time", Query{From: day("2025-01-01"), To: day("2025-01-02")})
-		checkSummary(t, "empty", res.Summary, map[string]float64{"prs": 0, "cycle_time_median_hours": 0, "bottleneck_share": 0})
+		checkSummary(t, "empty", res.Summary, map[string]float64{"prs": 0, "cycle_time_median_hours": undefined, "bottleneck_share": undefined})
 		if res.Tables["bottleneck"] != nil || len(res.Series) != 2 || res.Series[0]["coding_hours"] != nil {
 			t.Errorf("empty: bottleneck %v, series %v", res.Tables["bottleneck"], res.Series)
 		}

@@ -229,7 +229,7 @@ func deploymentsMetric(ctx context.Context, q *querier, p Period) (*Values, erro
 			"dora": map[string]DoraRating{
 				"deployment_frequency": {Tier: doraTierNames[freqTier], Rank: freqTier, Value: perDay * 7, Unit: "per week",
 					Rule: "elite: daily or more; high: weekly or more; medium: monthly or more; low: less often"},
-				"lead_time": {Tier: doraTierNames[leadTier], Rank: leadTier, Value: s["release_cycle_time_median_hours"], Unit: "hours (median)",
+				"lead_time": {Tier: doraTierNames[leadTier], Rank: leadTier, Value: statOf(release).Median, Unit: "hours (median)",
 					Rule: "elite: under a day; high: under a week; medium: under a month; low: a month or more"},
 			},
 			"lead_time_stages": []LeadTimeStage{

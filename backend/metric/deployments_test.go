@@ -139,6 +139,9 @@ func seedDelivery(t *testing.T, st *store.Store) {
 	}
 }
 
+// undefined is the value of a figure with nothing to measure (null in JSON).
+var undefined = math.NaN()
+
 // run computes metric id on the test range (2026-03-01..07, daily) unless q says otherwise.
 func run(t *testing.T, st *store.Store, id string, q Query) *Result {
 	t.Helper()
@@ -155,7 +158,7 @@ func run(t *testing.T, st *store.Store, id string, q Query) *Result {
 	return res
 }
 
-// checkSummary compares the named figures only.
+// checkSummary compares the named figures only; NaN (undefined) matches NaN.
 func checkSummary(t *testing.T, what string, got map[string]float64, want map[string]float64) {
 	t.Helper()
 	for k, w := range want {
@@ -164,7 +167,7 @@ func checkSummary(t *testing.T, what string, got map[string]float64, want map[st
 			t.Errorf("%s: summary has no %s", what, k)
 			continue
 		}
-		if math.Abs(g-w) > 1e-9 {
+		if math.IsNaN(w) != math.IsNaN(g) || math.Abs(g-w) > 1e-9 {
 			t.Errorf("%s: %s = %v, want %v", what, k, g, w)
 		}
 	}
@@ -248,7 +251,7 @@ func TestDeploymentsEmptyRange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		seedDelivery(t, st)
 		res := run(t, st, "deployments", Query{From: day("2025-01-01"), To: day("2025-01-03"), Compare: true})
-		checkSummary(t, "empty", res.Summary, map[string]float64{"deployments": 0, "deployment_frequency_tier": 0, "lead_time_tier": 0, "release_cycle_time_median_hours": 0})
+		checkSummary(t, "empty", res.Summary, map[string]float64{"deployments": 0, "deployment_frequency_tier": 0, "lead_time_tier": 0, "release_cycle_time_median_hours": undefined, "deployments_per_week": 0})
 		if len(res.Series) != 3 || res.Series[0]["lead_time_median_hours"] != nil {
 			t.Errorf("series = %v", res.Series)
 		}

@@ -3,6 +3,7 @@ package metric
 import (
 	"context"
 	"database/sql"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -59,13 +60,28 @@ func (p Period) repoIn(col string) string {
 }
 
 // putDistribution adds name_mean_unit, name_median_unit, name_p75_unit and
-// name_p95_unit to a summary.
+// name_p95_unit (name_mean ... without a unit) to a summary; all undefined (NaN, null in JSON) without values.
 func putDistribution(s map[string]float64, name, unit string, values []float64) {
 	d := distributionOf(values)
-	s[name+"_mean_"+unit] = d.mean
-	s[name+"_median_"+unit] = d.p50
-	s[name+"_p75_"+unit] = d.p75
-	s[name+"_p95_"+unit] = d.p95
+	if len(values) == 0 {
+		d = distribution{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+	}
+	if unit != "" {
+		unit = "_" + unit
+	}
+	s[name+"_mean"+unit] = d.mean
+	s[name+"_median"+unit] = d.p50
+	s[name+"_p75"+unit] = d.p75
+	s[name+"_p95"+unit] = d.p95
+}
+
+// rate is a/b for a summary: undefined (NaN, null in JSON) when b is 0,
+// so that "nothing to rate" never reads as a rate of 0.
+func rate(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
 }
 
 // Stat is one row of a per-stage or per-group duration table.

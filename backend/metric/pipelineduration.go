@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -122,8 +123,12 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	sort.Float64s(all)
 	s := map[string]float64{"runs": float64(len(all))}
 	d := distributionOf(all)
+	p99 := percentile(all, 0.99)
+	if len(all) == 0 {
+		d, p99 = distribution{math.NaN(), math.NaN(), math.NaN(), math.NaN()}, math.NaN()
+	}
 	s["duration_mean_minutes"], s["duration_median_minutes"], s["duration_p75_minutes"], s["duration_p95_minutes"] = d.mean, d.p50, d.p75, d.p95
-	s["duration_p99_minutes"] = percentile(all, 0.99)
+	s["duration_p99_minutes"] = p99
 
 	series := make([]Point, len(b.starts))
 	stageNames := make([]string, 0, len(stages))

@@ -100,7 +100,7 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 	s := map[string]float64{
 		"runs":         nRuns,
 		"failures":     nFails,
-		"failure_rate": ratio(nFails, nRuns),
+		"failure_rate": rate(nFails, nRuns),
 		"recoveries":   float64(len(recoveries)),
 		"unrecovered":  unrecovered,
 	}

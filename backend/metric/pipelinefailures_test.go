@@ -71,11 +71,11 @@ func TestPipelineFailuresEpisodes(t *testing.T) {
 			map[string]float64{"failures": 1, "recoveries": 1, "mttr_mean_hours": 240, "unrecovered": 0})
 		// 5 continues the episode 4 began the day before: no episode begins on 03-03 15:00 alone.
 		res := run(t, st, "pipeline-failures", Query{From: day("2026-03-04"), To: day("2026-03-07")})
-		checkSummary(t, "still failing", res.Summary, map[string]float64{"failures": 1, "recoveries": 0, "unrecovered": 1, "mttr_mean_hours": 0})
+		checkSummary(t, "still failing", res.Summary, map[string]float64{"failures": 1, "recoveries": 0, "unrecovered": 1, "mttr_mean_hours": undefined})
 		checkSummary(t, "person", run(t, st, "pipeline-failures", Query{Filter: Filter{People: []string{"bobby"}}}).Summary,
 			map[string]float64{"runs": 1, "failures": 1, "unrecovered": 1})
 		empty := run(t, st, "pipeline-failures", Query{From: day("2024-01-01"), To: day("2024-01-01")})
-		checkSummary(t, "empty", empty.Summary, map[string]float64{"runs": 0, "failure_rate": 0, "recoveries": 0})
+		checkSummary(t, "empty", empty.Summary, map[string]float64{"runs": 0, "failure_rate": undefined, "recoveries": 0, "mttr_median_hours": undefined})
 		if len(empty.Tables["top_reasons"].([]FailureReason)) != 0 || len(empty.Tables["failing_jobs"].([]FailingJob)) != 0 || len(empty.Tables["by_stage"].([]StageFailures)) != 0 {
 			t.Errorf("empty tables: %v", empty.Tables)
 		}

@@ -16,8 +16,8 @@ func (p Period) runScope(from, to int64) (string, []any) {
 	return "r.started_at >= $1 AND r.started_at < $2" + p.repoIn("r.repo_id") + p.personIn("r.person_id"), []any{from, to}
 }
 
-// HeatCell is one cell of the hour × weekday failures heatmap.
-type HeatCell struct {
+// FailureCell is one cell of the hour × weekday failures heatmap.
+type FailureCell struct {
 	Weekday  int     `json:"weekday"` // 0 Monday … 6 Sunday
 	Hour     int     `json:"hour"`    // 0–23 UTC
 	Failures float64 `json:"failures"`
@@ -76,7 +76,7 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 	// Per day of the loaded span; day index 0 is `from`.
 	nDays := nHours / 24
 	dSucc, dFail := make([]float64, nDays), make([]float64, nDays)
-	var heat [7][24]HeatCell
+	var heat [7][24]FailureCell
 	var wd [7]WeekdayRate
 	first := int((p.Start() - from) / day) // the range's first day in the span
 	for h := range nHours {
@@ -134,24 +134,24 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 		return nil, err
 	}
 	runs, ok := sum(inRange), sum(okRange)
-	rate := ratio(ok, runs)
-	flipRate := ratio(flips, pairs)
+	// Without two runs in a row on a branch nothing flipped.
+	successRate := rate(ok, runs)
 	s := map[string]float64{
 		"runs":            runs,
 		"successes":       ok,
 		"failures":        sum(failRange),
 		"cancelled":       cancelled,
-		"success_rate":    rate,
-		"flip_rate":       flipRate,
-		"stability_score": 100 * rate * (1 - flipRate),
+		"success_rate":    successRate,
+		"flip_rate":       rate(flips, pairs),
+		"stability_score": 100 * successRate * (1 - ratio(flips, pairs)),
 	}
 	var windows []WindowRate
 	for _, w := range []int{7, 30, 90} {
 		r, o := window(w)
-		s[fmt.Sprintf("success_rate_%dd", w)] = ratio(o, r)
+		s[fmt.Sprintf("success_rate_%dd", w)] = rate(o, r)
 		windows = append(windows, WindowRate{Window: fmt.Sprintf("%dd", w), Runs: r, SuccessRate: orNil(ratio(o, r), r > 0)})
 	}
-	cells := make([]HeatCell, 0, 7*24)
+	cells := make([]FailureCell, 0, 7*24)
 	for w := range 7 {
 		wd[w].Weekday = weekdayNames[w]
 		wd[w].Runs = wd[w].Successes + wd[w].Failures

@@ -64,17 +64,17 @@ func TestPipelineSuccess(t *testing.T) {
 		if d := cmp.Diff([]any{0.5, 3.0 / 5, 3.0 / 7, 5.0 / 9, 5.0 / 9, 6.0 / 10, 6.0 / 11}, column(res.Series, "rolling_30d_success_rate"), approx); d != "" {
 			t.Errorf("rolling (-want +got):\n%s", d)
 		}
-		var failures []HeatCell
-		for _, c := range res.Tables["failures_heatmap"].([]HeatCell) {
+		var failures []FailureCell
+		for _, c := range res.Tables["failures_heatmap"].([]FailureCell) {
 			if c.Failures > 0 {
 				failures = append(failures, c)
 			}
 		}
-		want := []HeatCell{{Weekday: 1, Hour: 14, Failures: 1, Runs: 1}, {Weekday: 1, Hour: 15, Failures: 1, Runs: 1}, {Weekday: 5, Hour: 22, Failures: 1, Runs: 1}, {Weekday: 6, Hour: 23, Failures: 1, Runs: 1}}
+		want := []FailureCell{{Weekday: 1, Hour: 14, Failures: 1, Runs: 1}, {Weekday: 1, Hour: 15, Failures: 1, Runs: 1}, {Weekday: 5, Hour: 22, Failures: 1, Runs: 1}, {Weekday: 6, Hour: 23, Failures: 1, Runs: 1}}
 		if d := cmp.Diff(want, failures); d != "" {
 			t.Errorf("heatmap (-want +got):\n%s", d)
 		}
-		if n := len(res.Tables["failures_heatmap"].([]HeatCell)); n != 168 {
+		if n := len(res.Tables["failures_heatmap"].([]FailureCell)); n != 168 {
 			t.Errorf("heatmap cells: %d", n)
 		}
 		var wd []any
@@ -102,7 +102,7 @@ func TestPipelineSuccessFiltersAndEmpty(t *testing.T) {
 			t.Errorf("weekly rolling (-want +got):\n%s", d)
 		}
 		empty := run(t, st, "pipeline-success", Query{From: day("2024-01-01"), To: day("2024-01-02")})
-		checkSummary(t, "empty", empty.Summary, map[string]float64{"runs": 0, "success_rate": 0, "stability_score": 0, "success_rate_90d": 0})
+		checkSummary(t, "empty", empty.Summary, map[string]float64{"runs": 0, "success_rate": undefined, "stability_score": undefined, "success_rate_90d": undefined, "flip_rate": undefined})
 		if d := cmp.Diff([]any{nil, nil}, column(empty.Series, "success_rate")); d != "" {
 			t.Errorf("empty series (-want +got):\n%s", d)
 		}
@@ -216,7 +216,7 @@ func TestPipelineDurationMidnightAndDST(t *testing.T) {
 			t.Errorf("runs (-want +got):\n%s", d)
 		}
 		empty := run(t, st, "pipeline-duration", Query{From: day("2026-01-01"), To: day("2026-01-01")})
-		checkSummary(t, "empty", empty.Summary, map[string]float64{"runs": 0, "duration_p99_minutes": 0})
+		checkSummary(t, "empty", empty.Summary, map[string]float64{"runs": 0, "duration_p99_minutes": undefined, "duration_mean_minutes": undefined})
 		if len(empty.Tables["slowest"].([]PipelineDuration)) != 0 || empty.Tables["box_plot"].([]BoxPlot)[0].Runs != 0 {
 			t.Errorf("empty tables: %v", empty.Tables)
 		}

@@ -177,24 +177,20 @@ func reviewQuality(ctx context.Context, q *querier, p Period) (*Values, error) {
 		}
 	}
 	n := float64(len(order))
-	d := distributionOf(perPR)
 	s := map[string]float64{
 		"prs":                    n,
 		"comments":               comments,
-		"comments_per_pr_mean":   d.mean,
-		"comments_per_pr_median": d.p50,
-		"comments_per_pr_p75":    d.p75,
-		"comments_per_pr_p95":    d.p95,
-		"review_comments_per_pr": ratio(reviewComments, n),
-		"reviews_per_pr":         ratio(reviews, n),
-		"review_depth":           ratio(reviewComments, reviews),
-		"no_review_rate":         ratio(noReview, n),
-		"no_comment_rate":        ratio(noComment, n),
-		"approval_rate":          ratio(approved, n),
-		"approvals_per_pr":       ratio(approvals, n),
+		"review_comments_per_pr": rate(reviewComments, n),
+		"reviews_per_pr":         rate(reviews, n),
+		"review_depth":           rate(reviewComments, reviews),
+		"no_review_rate":         rate(noReview, n),
+		"no_comment_rate":        rate(noComment, n),
+		"approval_rate":          rate(approved, n),
+		"approvals_per_pr":       rate(approvals, n),
 		"review_threads":         threads,
-		"resolution_rate":        ratio(float64(len(resolution)), threads),
+		"resolution_rate":        rate(float64(len(resolution)), threads),
 	}
+	putDistribution(s, "comments_per_pr", "", perPR)
 	putDistribution(s, "resolution", "hours", resolution)
 
 	series := make([]Point, len(b.starts))

@@ -105,7 +105,7 @@ func TestReviewQualityBotsFiltersEmpty(t *testing.T) {
 			"prs": 3, "comments": 14, "no_review_rate": 1.0 / 3, "approval_rate": 2.0 / 3,
 		})
 		empty := run(t, st, "review-quality", Query{From: day("2025-01-01"), To: day("2025-01-01")})
-		checkSummary(t, "empty", empty.Summary, map[string]float64{"prs": 0, "comments_per_pr_mean": 0, "no_review_rate": 0, "review_depth": 0})
+		checkSummary(t, "empty", empty.Summary, map[string]float64{"prs": 0, "comments": 0, "comments_per_pr_mean": undefined, "no_review_rate": undefined, "review_depth": undefined})
 		if len(empty.Tables["reviewers"].([]Reviewer)) != 0 || empty.Series[0]["comments_per_pr"] != nil {
 			t.Errorf("empty: %v %v", empty.Tables["reviewers"], empty.Series)
 		}

@@ -175,7 +175,7 @@ func wip(ctx context.Context, q *querier, p Period) (*Values, error) {
 		"open_prs":                   float64(len(ages)),
 		"active_branches":            branches,
 		"active_authors":             float64(len(active)),
-		"open_prs_per_active_author": ratio(activeOpen, float64(len(active))),
+		"open_prs_per_active_author": rate(activeOpen, float64(len(active))),
 	}
 	statuses := make([]StatusCount, len(wipStatuses))
 	for i, st := range wipStatuses {

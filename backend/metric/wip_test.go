@@ -150,7 +150,7 @@ func TestWIPEmptyRange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		seedWIP(t, st)
 		res := run(t, st, "wip", Query{From: day("2025-01-01"), To: day("2025-01-03")})
-		checkSummary(t, "empty", res.Summary, map[string]float64{"open_prs": 0, "active_branches": 0, "active_authors": 0, "open_prs_per_active_author": 0, "age_median_hours": 0})
+		checkSummary(t, "empty", res.Summary, map[string]float64{"open_prs": 0, "active_branches": 0, "active_authors": 0, "open_prs_per_active_author": undefined, "age_median_hours": undefined})
 		if d := cmp.Diff([]any{0.0, 0.0, 0.0}, column(res.Series, "open_prs")); d != "" {
 			t.Errorf("series (-want +got):\n%s", d)
 		}
