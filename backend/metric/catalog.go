@@ -78,7 +78,11 @@ func init() {
 		{ID: "person-reception", Title: "Reviews received", View: "individual", Family: "collaboration",
 			Description: "Time to address comments, resolution rate, iteration efficiency, collaboration score."},
 		{ID: "person-patterns", Title: "Work patterns", View: "individual", Family: "patterns",
-			Description: "24×7 heatmap in local time, focus sessions, context switching, daily rhythm."},
+			Description: "From one person's commits, in the author's local time (authored time + its UTC offset): a 24×7 heatmap (weekday × hour), the weekday distribution and the daily rhythm (commits per hour of the day; share and per active day). " +
+				"Focus session = a run of the person's commits at most 2 h apart (in real time, across repositories); its length = last commit − first commit + 30 min; " +
+				"histogram (<1h, 1-2h, 2-4h, 4-6h, ≥6h), hours per bucket (by the session's first commit) and per week = focus hours ÷ days × 7. " +
+				"Context switching: within a local day, a commit whose context (its pull request, or its repository when it belongs to none) differs from the commit before is a switch; switches per active day.",
+			compute: personPatterns},
 	} {
 		d := d
 		register(&d)

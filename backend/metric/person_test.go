@@ -301,7 +301,7 @@ func TestPersonNeedsSomeone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		seedPeople(newSeeder(t, st)) // nobody is "me"
 		e := NewEngine(st.DB(), st.Engine().Postgres())
-		for _, id := range []string{"person-commits", "person-code"} {
+		for _, id := range []string{"person-commits", "person-code", "person-patterns"} {
 			_, err := e.Compute(context.Background(), id, Query{From: day("2026-03-01"), To: day("2026-03-07"), Group: Day})
 			if !errors.Is(err, ErrBadQuery) {
 				t.Errorf("%s without a person: err = %v, want ErrBadQuery", id, err)
@@ -310,4 +310,127 @@ func TestPersonNeedsSomeone(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestPersonPatterns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seedPerson(t, st)
+		res := run(t, st, "person-patterns", Query{})
+		// Sessions (real time): [6] 0.5 h; [7, 8, 9] 09:00-12:30 + 0.5 = 4 h (gaps 1.5 h and exactly 2 h);
+		// [10] 0.5 h (2.5 h later); [11] 0.5; [12, 13] 1.75 + 0.5 = 2.25 h; [14] 0.5; [15] 0.5.
+		// Sorted: .5 .5 .5 .5 .5 2.25 4.
+		want := map[string]float64{
+			"commits": 10, "active_days": 6,
+			"focus_sessions": 7, "focus_hours": 8.75, "focus_hours_per_week": 8.75,
+			"focus_session_mean_hours": 1.25, "focus_session_median_hours": 0.5,
+			"focus_session_p75_hours": 1.375, "focus_session_p95_hours": 3.475, // .5 + .5 × 1.75; 2.25 + .7 × 1.75
+			"longest_focus_session_hours": 4,
+			// 03-02: PR 1 (7) → acme/web (8) → PR 1 (9) → PR 2 (10, its merge): 3 switches.
+			"context_switches": 3, "context_switches_per_active_day": 0.5,
+		}
+		if d := cmp.Diff(want, res.Summary, figures...); d != "" {
+			t.Errorf("summary (-want +got):\n%s", d)
+		}
+		for field, want := range map[string][]any{
+			"commits":          {1.0, 4.0, 0.0, 1.0, 2.0, 1.0, 1.0},
+			"focus_hours":      {0.5, 4.5, 0.0, 0.5, 2.25, 0.5, 0.5},
+			"focus_sessions":   {1.0, 2.0, 0.0, 1.0, 1.0, 1.0, 1.0},
+			"context_switches": {0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0},
+		} {
+			if d := cmp.Diff(want, column(res.Series, field)); d != "" {
+				t.Errorf("%s (-want +got):\n%s", field, d)
+			}
+		}
+		wantHist := []Bucket{{"<1h", 5}, {"1-2h", 0}, {"2-4h", 1}, {"4-6h", 1}, {"≥6h", 0}}
+		if d := cmp.Diff(wantHist, res.Tables["focus_sessions"]); d != "" {
+			t.Errorf("focus histogram (-want +got):\n%s", d)
+		}
+		// Local weekday and hour: commit 6 is Sunday 00:30 in Berlin (Saturday 23:30 UTC),
+		// 11 Wednesday 07:30 in Bangalore, 12 and 13 Thursday 15:00 and 16:45 in São Paulo,
+		// 15 Saturday 21:00 in San Francisco (Sunday 05:00 UTC).
+		wantHeat := map[string]float64{"Sun 0": 1, "Mon 9": 1, "Mon 10": 1, "Mon 12": 1, "Mon 15": 1, "Wed 7": 1, "Thu 15": 1, "Thu 16": 1, "Fri 8": 1, "Sat 21": 1}
+		cells := res.Tables["heatmap"].([]HeatCell)
+		if len(cells) != 168 || cells[0].Weekday != "Mon" || cells[0].Hour != 0 || cells[167].Weekday != "Sun" || cells[167].Hour != 23 {
+			t.Fatalf("heatmap layout: %d cells, %v .. %v", len(cells), cells[0], cells[len(cells)-1])
+		}
+		if d := cmp.Diff(wantHeat, heatOf(cells)); d != "" {
+			t.Errorf("heatmap (-want +got):\n%s", d)
+		}
+		wantWeekdays := []WeekdayCount{{"Mon", 4, 0.4}, {"Tue", 0, 0}, {"Wed", 1, 0.1}, {"Thu", 2, 0.2}, {"Fri", 1, 0.1}, {"Sat", 1, 0.1}, {"Sun", 1, 0.1}}
+		if d := cmp.Diff(wantWeekdays, res.Tables["weekdays"], figures...); d != "" {
+			t.Errorf("weekdays (-want +got):\n%s", d)
+		}
+		rhythm := res.Tables["rhythm"].([]HourCount)
+		gotRhythm := map[int]float64{}
+		for _, h := range rhythm {
+			if h.Commits > 0 {
+				gotRhythm[h.Hour] = h.Commits
+			}
+			if math.Abs(h.Share-h.Commits/10) > 1e-9 || math.Abs(h.PerActiveDay-h.Commits/6) > 1e-9 {
+				t.Errorf("rhythm %d: %+v", h.Hour, h)
+			}
+		}
+		if d := cmp.Diff(map[int]float64{0: 1, 7: 1, 8: 1, 9: 1, 10: 1, 12: 1, 15: 2, 16: 1, 21: 1}, gotRhythm); len(rhythm) != 24 || d != "" {
+			t.Errorf("rhythm (%d hours) (-want +got):\n%s", len(rhythm), d)
+		}
+	})
+}
+
+// Sessions across midnight and across time zones, for Bob.
+func TestPersonFocusEdges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seedPerson(t, st) // Bob has commit 20: Tuesday 03-03 12:00 UTC, acme/api
+		s := newSeeder(t, st)
+		for _, c := range []commitRow{
+			{id: 21, repo: 1, person: 2, utc: "2026-03-03 22:30:00"}, // Tue 22:30
+			{id: 22, repo: 2, person: 2, utc: "2026-03-04 00:15:00"}, // Wed 00:15: same session, next day
+			// Flying west: an hour later in real time, five hours earlier on the clock.
+			{id: 23, repo: 1, person: 2, utc: "2026-03-05 10:00:00", offset: 60},   // Thu 11:00
+			{id: 24, repo: 2, person: 2, utc: "2026-03-05 11:00:00", offset: -300}, // Thu 06:00
+		} {
+			s.commit(c)
+		}
+		res := run(t, st, "person-patterns", Query{Filter: Filter{People: []string{"2"}}})
+		// [20] 0.5 h; [21, 22] 1.75 + 0.5 = 2.25 h, on Tuesday; [23, 24] 1 + 0.5 = 1.5 h.
+		// Switches: none on 03-03 (both acme/api), none across midnight, one on 03-05.
+		want := map[string]float64{
+			"commits": 5, "active_days": 3, "focus_sessions": 3, "focus_hours": 4.25, "focus_hours_per_week": 4.25,
+			"focus_session_mean_hours": 4.25 / 3, "focus_session_median_hours": 1.5, "focus_session_p75_hours": 1.875, "focus_session_p95_hours": 2.175,
+			"longest_focus_session_hours": 2.25, "context_switches": 1, "context_switches_per_active_day": 1.0 / 3,
+		}
+		if d := cmp.Diff(want, res.Summary, figures...); d != "" {
+			t.Errorf("summary (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]any{0.0, 0.0, 2.75, 0.0, 1.5, 0.0, 0.0}, column(res.Series, "focus_hours")); d != "" {
+			t.Errorf("focus hours by day (-want +got):\n%s", d)
+		}
+		wantHeat := map[string]float64{"Tue 12": 1, "Tue 22": 1, "Wed 0": 1, "Thu 11": 1, "Thu 6": 1}
+		if d := cmp.Diff(wantHeat, heatOf(res.Tables["heatmap"].([]HeatCell))); d != "" {
+			t.Errorf("heatmap (-want +got):\n%s", d)
+		}
+
+		empty := run(t, st, "person-patterns", Query{From: day("2025-01-01"), To: day("2025-01-14"), Group: Week})
+		wantEmpty := map[string]float64{
+			"commits": 0, "active_days": 0, "focus_sessions": 0, "focus_hours": 0, "focus_hours_per_week": 0,
+			"focus_session_mean_hours": nan, "focus_session_median_hours": nan, "focus_session_p75_hours": nan, "focus_session_p95_hours": nan,
+			"longest_focus_session_hours": nan, "context_switches": 0, "context_switches_per_active_day": nan,
+		}
+		if d := cmp.Diff(wantEmpty, empty.Summary, figures...); d != "" {
+			t.Errorf("empty (-want +got):\n%s", d)
+		}
+		if len(heatOf(empty.Tables["heatmap"].([]HeatCell))) != 0 || len(empty.Tables["heatmap"].([]HeatCell)) != 168 || len(empty.Series) != 3 {
+			t.Errorf("empty tables: %v, series %v", empty.Tables, empty.Series)
+		}
+	})
+}
+
+// heatOf lists the heatmap's non-empty cells as "Mon 9": commits.
+func heatOf(cells []HeatCell) map[string]float64 {
+	out := map[string]float64{}
+	for _, c := range cells {
+		if c.Commits > 0 {
+			out[fmt.Sprintf("%s %d", c.Weekday, c.Hour)] = c.Commits
+		}
+	}
+	return out
 }
