@@ -72,11 +72,22 @@ func init() {
 				"Repositories: commits and lines per repository, share = the repository's commits ÷ all the person's commits.",
 			compute: personCode},
 		{ID: "person-mrs", Title: "Pull requests", View: "individual", Family: "contribution",
-			Description: "PRs created, success rate, mean size, iterations."},
+			Description: "One person's pull requests as author (all their accounts; without a person filter, the person marked as me), in UTC days: opened (by creation), merged (by merge time), closed without merge per bucket; " +
+				"success rate = merged ÷ (merged + closed unmerged) in the range; size = lines added + removed (mean, median, XS<10 … XL≥1000) and files changed; " +
+				"iterations = review rounds of each merged PR (mean, median, histogram 0, 1, 2, 3, 4+); time to merge = merged − created, in hours.",
+			compute: personMRs},
 		{ID: "person-reviews", Title: "Reviews given", View: "individual", Family: "collaboration",
-			Description: "Time to first review, review comments, thoroughness, response time."},
+			Description: "Reviews the person gave on others' pull requests, by submission time: reviews per bucket and by state; " +
+				"time to first review = the person's first review of a PR − the PR's ready-for-review time (opened, or out of draft), hours; " +
+				"response time = that first review, or a later review − the author's first update (commit or comment) after the person's previous review; review comments written on others' PRs; " +
+				"thoroughness (0–100) = 100 × (engagement + depth) ÷ 2 over the PRs reviewed in the range, engagement = share with at least one review comment of theirs, depth = min(1, their review comments per PR ÷ 3).",
+			compute: personReviews},
 		{ID: "person-reception", Title: "Reviews received", View: "individual", Family: "collaboration",
-			Description: "Time to address comments, resolution rate, iteration efficiency, collaboration score."},
+			Description: "Reviews the person's own pull requests received from others (bots left out): review comments that start a thread, reviews and reviewers; " +
+				"time to address = comment → the first of the person's reply in its thread, their next commit on the PR, or its resolution (hours); resolution rate = addressed ÷ received; " +
+				"iteration efficiency = merged PRs ÷ their review rounds (at least one each; 1 = every PR merged after one round); " +
+				"collaboration score (0–100) = 100 × mean of the defined parts: addressed rate, reviewer breadth = min(1, distinct reviewers ÷ 3), reciprocity = min(1, reviews given ÷ reviews received).",
+			compute: personReception},
 		{ID: "person-patterns", Title: "Work patterns", View: "individual", Family: "patterns",
 			Description: "From one person's commits, in the author's local time (authored time + its UTC offset): a 24×7 heatmap (weekday × hour), the weekday distribution and the daily rhythm (commits per hour of the day; share and per active day). " +
 				"Focus session = a run of the person's commits at most 2 h apart (in real time, across repositories); its length = last commit − first commit + 30 min; " +

@@ -301,7 +301,7 @@ func TestPersonNeedsSomeone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		seedPeople(newSeeder(t, st)) // nobody is "me"
 		e := NewEngine(st.DB(), st.Engine().Postgres())
-		for _, id := range []string{"person-commits", "person-code", "person-patterns"} {
+		for _, id := range []string{"person-commits", "person-code", "person-mrs", "person-reviews", "person-reception", "person-patterns"} {
 			_, err := e.Compute(context.Background(), id, Query{From: day("2026-03-01"), To: day("2026-03-07"), Group: Day})
 			if !errors.Is(err, ErrBadQuery) {
 				t.Errorf("%s without a person: err = %v, want ErrBadQuery", id, err)
