@@ -16,6 +16,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/momentum-app/momentum/backend/collect"
+	"github.com/momentum-app/momentum/backend/schedule"
+	"github.com/momentum-app/momentum/backend/source"
+	"github.com/momentum-app/momentum/backend/sourceconfig"
 	"github.com/momentum-app/momentum/backend/store"
 )
 
@@ -223,4 +226,28 @@ func stamp(t *int64) string {
 		return "—"
 	}
 	return time.Unix(*t, 0).Local().Format("2006-01-02 15:04:05")
+}
+
+// startCollection builds the collection engine on st, recovers runs a
+// killed process left RUNNING and starts the schedule. ctx bounds the
+// scheduled collections.
+func (g *Globals) startCollection(ctx context.Context, st *store.Store) (*collect.Engine, *schedule.Scheduler, error) {
+	vault, err := g.openVault()
+	if err != nil {
+		return nil, nil, err
+	}
+	eng := collect.New(collect.Config{Store: st, Configs: sourceconfig.New(st, source.Default, vault), Log: g.log})
+	if _, err := eng.Recover(ctx); err != nil {
+		return nil, nil, err
+	}
+	sched, err := schedule.Start(ctx, eng, g.log)
+	if err != nil {
+		return nil, nil, err
+	}
+	store := vault.Kind()
+	if store == "" {
+		store = "none: set MOMENTUM_SECRET_KEY_FILE to save tokens"
+	}
+	g.log.Info("collection scheduled", "cron", sched.Cron(), "next", sched.NextRun().Format(time.RFC3339), "secrets", store)
+	return eng, sched, nil
 }

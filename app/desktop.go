@@ -36,7 +36,13 @@ func (desktopCmd) Run(g *Globals) error {
 		return err
 	}
 	defer st.Close()
-	handler := api.New(st, g.DataDir, g.log).Handler(nil)
+	// Collections run in the background while the window is open.
+	eng, sched, err := g.startCollection(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer sched.Stop()
+	handler := api.New(st, g.DataDir, g.log).WithCollection(ctx, eng, sched, "desktop").Handler(nil)
 	onStartup := func(wctx context.Context) {
 		g.log.Info("desktop window open", "engine", st.Engine())
 		// SIGTERM or Ctrl-C closes the window like the user would, so the

@@ -34,9 +34,15 @@ func (c *serveCmd) Run(g *Globals) error {
 		return err
 	}
 	defer st.Close()
+	eng, sched, err := g.startCollection(ctx, st)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer sched.Stop() // after the server: waits for a running collection to stop
 
 	srv := &http.Server{
-		Handler:           api.New(st, g.DataDir, g.log).Handler(g.assets),
+		Handler:           api.New(st, g.DataDir, g.log).WithCollection(ctx, eng, sched, "api").Handler(g.assets),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	g.log.Info("momentum serving", "url", "http://"+ln.Addr().String(), "engine", st.Engine(), "database", st.Location())

@@ -22,6 +22,8 @@ type Server struct {
 	dataDir string
 	log     *slog.Logger
 	now     func() time.Time
+
+	collection *collection // data sources, runs, collections (collect.go)
 }
 
 // New returns the API on st.
@@ -45,6 +47,7 @@ func (s *Server) Handler(assets fs.FS) http.Handler {
 	mux.HandleFunc("GET /api/v1/repos", s.listRepos)
 	mux.HandleFunc("GET /api/v1/teams", s.listTeams)
 	mux.HandleFunc("GET /api/v1/people", s.listPeople)
+	s.collectRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		// ServeMux answers a wrong method with 405 only when no other
 		// pattern matches; this catch-all matches everything, so check.

@@ -111,6 +111,23 @@ type Options struct {
 	NotBefore time.Time
 	// Progress receives this collection's events (beside the hub).
 	Progress func(Event)
+	// ID names the collection in events (default: a random ID).
+	ID string
+}
+
+// NewID returns a random collection ID.
+func NewID() string { return newID() }
+
+// Check tells whether a collection with opts could start: the sources are
+// configured and the plan builds. The API calls it before starting one in
+// the background, to answer with the error.
+func (e *Engine) Check(ctx context.Context, opts Options) error {
+	configs, _, err := e.configured(ctx, opts.Sources)
+	if err != nil {
+		return err
+	}
+	_, err = BuildPlan(e.reg, configs, opts.Sources)
+	return err
 }
 
 // Outcome is how one script of a collection ended.
@@ -151,7 +168,10 @@ var ErrNothingConfigured = errors.New("no data source is configured: see `moment
 // Collect runs one collection and returns how each script ended. A failed
 // script is not an error of Collect; a plan that cannot be built is.
 func (e *Engine) Collect(ctx context.Context, opts Options) (*Summary, error) {
-	sum := &Summary{ID: newID(), Started: e.now()}
+	if opts.ID == "" {
+		opts.ID = newID()
+	}
+	sum := &Summary{ID: opts.ID, Started: e.now()}
 	configs, secrets, err := e.configured(ctx, opts.Sources)
 	if err != nil {
 		return nil, err
@@ -558,4 +578,11 @@ func (r *runner) redact(s string) string {
 		}
 	}
 	return s
+}
+
+// HTTPOptions are the base options of the engine's HTTP clients.
+func (e *Engine) HTTPOptions() httpclient.Options {
+	o := e.http
+	o.Log = e.log
+	return o
 }

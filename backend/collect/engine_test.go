@@ -16,9 +16,9 @@ import (
 
 // tracer records when scripts start and end, and how many run at once.
 type tracer struct {
-	mu       sync.Mutex
-	events   []string
-	running  atomic.Int32
+	mu         sync.Mutex
+	events     []string
+	running    atomic.Int32
 	maxAtATime atomic.Int32
 }
 
@@ -343,7 +343,9 @@ func TestCancelRecordsAFailureAndKeepsTheResumePoint(t *testing.T) {
 		repos := fakeRepos(30)
 		src := &source.Source{ID: "forge", Name: "Forge", Keys: []source.Key{key("FORGE", "ORG")}, Scripts: []source.Script{{
 			Name: "repository", Provides: []string{"forge.repositories"},
-			Run: func(ctx context.Context, job *source.Job) error { return upsertRepos(ctx, job, repos, 20*time.Millisecond) }}}}
+			Run: func(ctx context.Context, job *source.Job) error {
+				return upsertRepos(ctx, job, repos, 20*time.Millisecond)
+			}}}}
 		e := newEnv(t, st, src)
 		e.configure(t, "forge", map[string]string{"FORGE_ORG": "acme"})
 		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
@@ -372,7 +374,9 @@ func TestProgressEvents(t *testing.T) {
 	repos := fakeRepos(20)
 	src := &source.Source{ID: "forge", Name: "Forge", Keys: []source.Key{key("FORGE", "ORG")}, Scripts: []source.Script{{
 		Name: "repository", Provides: []string{"forge.repositories"},
-		Run: func(ctx context.Context, job *source.Job) error { return upsertRepos(ctx, job, repos, 30*time.Millisecond) }}}}
+		Run: func(ctx context.Context, job *source.Job) error {
+			return upsertRepos(ctx, job, repos, 30*time.Millisecond)
+		}}}}
 	e := newEnv(t, st, src)
 	e.configure(t, "forge", map[string]string{"FORGE_ORG": "acme"})
 	eng := e.engine(1)

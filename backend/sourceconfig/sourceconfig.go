@@ -16,6 +16,7 @@ import (
 
 	"github.com/momentum-app/momentum/backend/secret"
 	"github.com/momentum-app/momentum/backend/source"
+	"github.com/momentum-app/momentum/backend/source/httpclient"
 	"github.com/momentum-app/momentum/backend/store"
 )
 
@@ -295,4 +296,50 @@ func (s *Service) account(ctx context.Context, id, key string) (string, error) {
 		return "", err
 	}
 	return inst + "/" + id + "/" + key, nil
+}
+
+// Test checks that a configuration reaches the tool: the saved values with
+// values (a form not saved yet) on top; a secret sent back masked keeps the
+// saved one. The error is the source's, with secrets masked.
+func (s *Service) Test(ctx context.Context, id string, values map[string]string, opts httpclient.Options) error {
+	src, err := s.reg.Lookup(id)
+	if err != nil {
+		return err
+	}
+	cfg, err := s.Resolve(ctx, id)
+	if err != nil {
+		return err
+	}
+	for k, v := range values {
+		if kk, ok := src.Key(k); ok && kk.Secret && v == source.Mask {
+			continue
+		}
+		if strings.TrimSpace(v) == "" {
+			delete(cfg, k)
+			continue
+		}
+		cfg[k] = strings.TrimSpace(v)
+	}
+	cfg = src.WithDefaults(cfg)
+	if err := src.Validate(cfg); err != nil {
+		return &ValidationError{err}
+	}
+	if src.Test == nil {
+		return nil
+	}
+	secrets := Secrets(src, cfg)
+	opts.Secrets = append(opts.Secrets, secrets...)
+	opts.RetryMax = 1 // a test answers fast; the user retries
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := src.Test(ctx, &source.Conn{Config: cfg, HTTP: httpclient.New(opts), Log: opts.Log}); err != nil {
+		msg := err.Error()
+		for _, sec := range secrets {
+			if len(sec) >= 4 {
+				msg = strings.ReplaceAll(msg, sec, source.Mask)
+			}
+		}
+		return errors.New(msg)
+	}
+	return nil
 }
