@@ -4,8 +4,9 @@
 //   MOMENTUM_URL=http://127.0.0.1:7420 npm run e2e
 //
 // Screenshots of every page, light and dark, go to e2e/screenshots/.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const BASE = (process.env.MOMENTUM_URL ?? 'http://127.0.0.1:7420').replace(/\/+$/, '');
@@ -208,6 +209,16 @@ try {
       }
       await p.context().close();
     });
+  }
+
+  // Each area's checks live in e2e/suites/<area>.mjs: a default export that
+  // receives these helpers. They run in file-name order after the checks above.
+  const suites = resolve(import.meta.dirname, 'suites');
+  const helpers = { BASE, TIMEOUT, SHOTS, check, assert, newPage, readyChart, points, hashSearch, waitForHash, screenshot };
+  for (const file of readdirSync(suites).filter((f) => f.endsWith('.mjs')).sort()) {
+    console.log(`suite ${file}`);
+    const suite = await import(pathToFileURL(resolve(suites, file)).href);
+    await suite.default(helpers);
   }
 
   await check('no page errors or console errors', async () => {
