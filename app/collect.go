@@ -174,6 +174,9 @@ func writeSummary(w io.Writer, sum *collect.Summary) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%d scripts in %s\n", len(sum.Outcomes), sum.Finished.Sub(sum.Started).Round(time.Millisecond))
+	if n := sum.Pruned.Total(); n > 0 {
+		fmt.Fprintf(w, "retention: %d rows older than the retention setting deleted\n", n)
+	}
 }
 
 func firstLine(s string) string {

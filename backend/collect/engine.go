@@ -149,6 +149,8 @@ type Summary struct {
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	Outcomes []Outcome `json:"outcomes"`
+	// Pruned counts the rows the retention setting removed afterwards.
+	Pruned store.Pruned `json:"pruned,omitempty"`
 }
 
 // Failed counts the scripts that failed.
@@ -194,10 +196,7 @@ func (e *Engine) Collect(ctx context.Context, opts Options) (*Summary, error) {
 	if d, err := strconv.Atoi(settings[SettingHistoryDays]); err == nil && d > 0 {
 		history = time.Duration(d) * 24 * time.Hour
 	}
-	var floor time.Time
-	if d, err := strconv.Atoi(settings[SettingRetentionDays]); err == nil && d > 0 {
-		floor = sum.Started.Add(-time.Duration(d) * 24 * time.Hour)
-	}
+	floor := retentionFloor(settings, sum.Started)
 	if opts.Via != "scheduler" {
 		detail := describe(opts)
 		if err := e.st.Audit(ctx, store.AuditEntry{At: sum.Started.Unix(), Via: opts.Via, Action: "collect", Source: strings.Join(opts.Sources, ","), Detail: detail}); err != nil {
@@ -214,10 +213,16 @@ func (e *Engine) Collect(ctx context.Context, opts Options) (*Summary, error) {
 		outcomes: map[string]*Outcome{}}
 	r.emit(Event{Type: EventPlanned, Total: len(plan.Order)})
 	r.run(ctx)
-	sum.Finished = e.now()
 	for _, id := range plan.Order {
 		sum.Outcomes = append(sum.Outcomes, *r.outcomes[id])
 	}
+	if !floor.IsZero() && ctx.Err() == nil {
+		// The same floor as the windows: what goes was never in one.
+		if sum.Pruned, err = e.pruneBefore(ctx, floor, opts.Via); err != nil {
+			e.log.Error("collect: retention could not prune old data", "err", err)
+		}
+	}
+	sum.Finished = e.now()
 	r.emit(Event{Type: EventDone, Total: len(plan.Order)})
 	return sum, nil
 }
