@@ -45,8 +45,9 @@ func (s *Server) Handler(assets fs.FS) http.Handler {
 	mux.HandleFunc("GET /api/v1/metrics", s.listMetrics)
 	mux.HandleFunc("GET /api/v1/metrics/{id}", s.getMetric)
 	mux.HandleFunc("GET /api/v1/repos", s.listRepos)
-	mux.HandleFunc("GET /api/v1/teams", s.listTeams)
 	mux.HandleFunc("GET /api/v1/people", s.listPeople)
+	s.teamRoutes(mux)
+	s.viewRoutes(mux)
 	s.collectRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		// ServeMux answers a wrong method with 405 only when no other

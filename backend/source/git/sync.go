@@ -65,6 +65,7 @@ func (o *Options) defaults() {
 type Result struct {
 	RepoID    int64
 	Path      string
+	Read      int  // commits read from git log
 	Added     int  // commits stored
 	Removed   int  // commits no ref reaches any more (rewritten or deleted branches)
 	Remapped  int  // commits whose author or committer changed with the mailmap
@@ -122,16 +123,8 @@ func Sync(ctx context.Context, st *store.Store, people *identity.Resolver, dir s
 	}
 
 	s := &syncer{st: st, people: people, dir: repo.Path, repoID: res.RepoID, opt: opt, langs: newLanguages()}
-	if !tipsSame || !old.found {
-		lang := ""
-		if repo.DefaultTip != "" {
-			if lang, err = s.langs.learn(ctx, repo.Path, repo.DefaultTip); err != nil {
-				return res, fmt.Errorf("%s: reading languages: %w", repo.Path, err)
-			}
-		}
-		if _, err := st.DB().ExecContext(ctx, `UPDATE repositories SET language = $1 WHERE id = $2`, lang, res.RepoID); err != nil {
-			return res, fmt.Errorf("store: unable to update the language of %s: %w", repo.Path, err)
-		}
+	if err := storeLanguage(ctx, st, s.langs, repo, res.RepoID); err != nil {
+		return res, err
 	}
 
 	var add, gone []string
@@ -149,7 +142,7 @@ func Sync(ctx context.Context, st *store.Store, people *identity.Resolver, dir s
 			return res, err
 		}
 	}
-	if res.Added, err = s.importCommits(ctx, add); err != nil {
+	if res.Read, res.Added, err = s.importCommits(ctx, add); err != nil {
 		return res, err
 	}
 	if len(gone) > 0 {
@@ -167,6 +160,37 @@ func Sync(ctx context.Context, st *store.Store, people *identity.Resolver, dir s
 	}
 	opt.Log.Debug("git: synced", "repo", repo.Path, "added", res.Added, "removed", res.Removed, "remapped", res.Remapped, "full", res.Full)
 	return res, nil
+}
+
+// StoreRepository stores the metadata of the repository at dir (name,
+// path, remotes, default branch) and its primary language, read from the
+// tree at the tip of its default branch. It returns the repository's id.
+func StoreRepository(ctx context.Context, st *store.Store, dir string) (int64, error) {
+	repo, err := ReadRepository(ctx, dir)
+	if err != nil {
+		return 0, err
+	}
+	id, err := upsertRepository(ctx, st, repo)
+	if err != nil {
+		return 0, err
+	}
+	return id, storeLanguage(ctx, st, newLanguages(), repo, id)
+}
+
+// storeLanguage learns the repository's languages (settling ambiguous file
+// names in langs) and stores its primary language.
+func storeLanguage(ctx context.Context, st *store.Store, langs *languages, repo Repository, id int64) error {
+	lang := ""
+	if repo.DefaultTip != "" {
+		var err error
+		if lang, err = langs.learn(ctx, repo.Path, repo.DefaultTip); err != nil {
+			return fmt.Errorf("%s: reading languages: %w", repo.Path, err)
+		}
+	}
+	if _, err := st.DB().ExecContext(ctx, `UPDATE repositories SET language = $1 WHERE id = $2`, lang, id); err != nil {
+		return fmt.Errorf("store: unable to update the language of %s: %w", repo.Path, err)
+	}
+	return nil
 }
 
 type syncer struct {
@@ -419,9 +443,9 @@ func (s *syncer) reconcile(ctx context.Context, tips []Tip, since int64) (add, g
 // importCommits reads the commits with `git log --numstat`, several
 // processes at once, and stores them in batches as they come: reading and
 // writing overlap, and memory holds a few batches, not the history.
-func (s *syncer) importCommits(ctx context.Context, shas []string) (int, error) {
+func (s *syncer) importCommits(ctx context.Context, shas []string) (read, stored int, err error) {
 	if len(shas) == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	workers := s.opt.Workers
 	chunk := min(s.opt.ChunkSize, max(256, (len(shas)+workers*4-1)/(workers*4)))
@@ -464,9 +488,9 @@ func (s *syncer) importCommits(ctx context.Context, shas []string) (int, error) 
 		readers.Wait()
 		close(batches)
 	}()
-	stored := 0
 	g.Go(func() error {
 		for b := range batches {
+			read += len(b)
 			n, err := s.write(ctx, b)
 			if err != nil {
 				return err
@@ -478,11 +502,11 @@ func (s *syncer) importCommits(ctx context.Context, shas []string) (int, error) 
 		}
 		return nil
 	})
-	err := g.Wait()
+	err = g.Wait()
 	// Drain what the readers may still send after a failure.
 	for range batches {
 	}
-	return stored, err
+	return read, stored, err
 }
 
 // read runs one `git log` over a chunk of commits and sends them in batches.

@@ -1,0 +1,196 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/momentum-app/momentum/backend/identity"
+	"github.com/momentum-app/momentum/backend/source"
+	"github.com/momentum-app/momentum/backend/store"
+)
+
+// Configuration keys.
+const (
+	KeyRepos   = "GIT_REPOS"
+	KeyDepth   = "GIT_SCAN_DEPTH"
+	KeyEmails  = "GIT_AUTHOR_EMAILS"
+	KeyHistory = "GIT_HISTORY"
+)
+
+// Values of GIT_HISTORY.
+const (
+	HistoryAll    = "all"    // every commit the branches reach
+	HistoryWindow = "window" // from the collection window's start (default history depth, --since)
+)
+
+// Resources the scripts provide.
+const (
+	ResourceRepositories = "git.repositories"
+	ResourceCommits      = "git.commits"
+)
+
+// Source is the local git data source.
+var Source = &source.Source{
+	ID:       "git",
+	Name:     "Local git repositories",
+	Category: source.CategoryVCS,
+	Description: "Repositories on this computer, read with the git command line: commits of every branch, lines " +
+		"added and removed per file and language, author time zones. Offline; no account or token.",
+	Keys: []source.Key{
+		{Name: KeyRepos, Label: "Repositories and folders", Kind: source.KindList, Required: true,
+			Help: "Comma-separated paths of repositories, or of folders to scan for repositories (~ is your home folder), e.g. ~/src, ~/work/api"},
+		{Name: KeyDepth, Label: "Scan depth", Kind: source.KindNumber, Default: strconv.Itoa(DefaultScanDepth),
+			Help: "How many folder levels below a configured folder are searched for repositories (0: only the folders themselves)",
+			Validate: func(v string) error {
+				if n, _ := strconv.Atoi(v); n < 0 || n > 16 {
+					return errors.New("the scan depth must be between 0 and 16")
+				}
+				return nil
+			}},
+		{Name: KeyEmails, Label: "Your author emails", Kind: source.KindList,
+			Help: "Comma-separated emails you commit with (see `git config user.email`): the person with them is you (\"me\")",
+			Validate: func(v string) error {
+				for _, e := range strings.Split(v, ",") {
+					if e = strings.TrimSpace(e); e != "" && !strings.Contains(e, "@") {
+						return fmt.Errorf("%q is not an email address", e)
+					}
+				}
+				return nil
+			}},
+		{Name: KeyHistory, Label: "History", Kind: source.KindEnum, Options: []string{HistoryAll, HistoryWindow}, Default: HistoryAll,
+			Help: "all: read each repository's whole history (reading local history is fast); window: only from the collection's history depth (Settings) or --since"},
+	},
+	Scripts: []source.Script{
+		{Name: "repository", Provides: []source.Resource{ResourceRepositories}, Run: runRepositories},
+		{Name: "commit", Provides: []source.Resource{ResourceCommits}, DependsOn: []source.Resource{ResourceRepositories}, Run: runCommits},
+	},
+	Test: test,
+}
+
+func init() { source.Register(Source) }
+
+// depth reads GIT_SCAN_DEPTH (validated by the registry).
+func depth(cfg source.Config) int {
+	if n, err := strconv.Atoi(cfg.Get(KeyDepth)); err == nil && n >= 0 {
+		return n
+	}
+	return DefaultScanDepth
+}
+
+// test finds the configured repositories: every path must exist and at
+// least one repository must be found.
+func test(ctx context.Context, conn *source.Conn) error {
+	paths := conn.Config.List(KeyRepos)
+	found, err := Discover(ctx, paths, depth(conn.Config))
+	if err != nil {
+		if len(found) > 0 {
+			return fmt.Errorf("found %d %s, but: %w", len(found), plural(len(found), "repository", "repositories"), err)
+		}
+		return err
+	}
+	if len(found) == 0 {
+		return fmt.Errorf("no git repository found in %s (searched %d %s deep): check %s or raise %s",
+			strings.Join(paths, ", "), depth(conn.Config), plural(depth(conn.Config), "level", "levels"), KeyRepos, KeyDepth)
+	}
+	if conn.Log != nil {
+		conn.Log.Info("git: connection test found repositories", "repositories", len(found))
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// discover lists the configured repositories. Paths that fail are
+// reported together after the others are done.
+func discover(ctx context.Context, job *source.Job) ([]string, error) {
+	return Discover(ctx, job.Config.List(KeyRepos), depth(job.Config))
+}
+
+// runRepositories stores each configured repository's metadata and primary
+// language.
+func runRepositories(ctx context.Context, job *source.Job) error {
+	dirs, derr := discover(ctx, job)
+	var errs []error
+	if derr != nil {
+		errs = append(errs, derr)
+	}
+	for _, dir := range dirs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := StoreRepository(ctx, job.Store, dir); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		job.AddItems(1)
+	}
+	return errors.Join(errs...)
+}
+
+// runCommits syncs the history of each configured repository (not excluded
+// by the user), then marks the person with the configured emails as "me".
+func runCommits(ctx context.Context, job *source.Job) error {
+	dirs, derr := discover(ctx, job)
+	var errs []error
+	if derr != nil {
+		errs = append(errs, derr)
+	}
+	excluded, err := excludedPaths(ctx, job.Store)
+	if err != nil {
+		return err
+	}
+	people := identity.NewResolver(job.Store)
+	opt := Options{Log: job.Log}
+	if job.Config.Get(KeyHistory) == HistoryWindow {
+		opt.Since = job.Window.Start
+	}
+	for _, dir := range dirs {
+		if excluded[dir] {
+			continue
+		}
+		reported := 0
+		o := opt
+		o.Progress = func(stored int) {
+			job.AddItems(stored - reported)
+			reported = stored
+		}
+		if _, err := Sync(ctx, job.Store, people, dir, o); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, err)
+		}
+	}
+	if emails := job.Config.List(KeyEmails); len(emails) > 0 {
+		if _, err := identity.ClaimMe(ctx, job.Store, emails); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// excludedPaths are the local repositories the user chose not to collect.
+func excludedPaths(ctx context.Context, st *store.Store) (map[string]bool, error) {
+	rows, err := st.DB().QueryContext(ctx, `SELECT local_path FROM repositories WHERE source = 'git' AND excluded`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to fetch excluded repositories: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("store: unable to fetch excluded repositories: %w", err)
+		}
+		out[p] = true
+	}
+	return out, rows.Err()
+}
