@@ -44,8 +44,9 @@ func (s *Server) Handler(assets fs.FS) http.Handler {
 	mux.HandleFunc("GET /api/v1/health", s.health)
 	mux.HandleFunc("GET /api/v1/metrics", s.listMetrics)
 	mux.HandleFunc("GET /api/v1/metrics/{id}", s.getMetric)
+	mux.HandleFunc("GET /api/v1/metrics/{id}/items", s.getMetricItems)
 	mux.HandleFunc("GET /api/v1/repos", s.listRepos)
-	mux.HandleFunc("GET /api/v1/people", s.listPeople)
+	s.peopleRoutes(mux)
 	s.teamRoutes(mux)
 	s.viewRoutes(mux)
 	s.collectRoutes(mux)
@@ -134,13 +135,4 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"teams": teams})
-}
-
-func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
-	people, err := s.store.People(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"people": people})
 }

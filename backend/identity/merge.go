@@ -83,17 +83,23 @@ func mergeTx(ctx context.Context, tx *sql.Tx, into, from int64) error {
 			return err
 		}
 	}
-	stmts := []string{
-		`UPDATE accounts SET person_id = $1 WHERE person_id = $2`,
-		`INSERT INTO team_members (team_id, person_id) SELECT team_id, $1 FROM team_members WHERE person_id = $2
-			ON CONFLICT (team_id, person_id) DO NOTHING`,
-		`DELETE FROM team_members WHERE person_id = $2`,
-		`UPDATE people SET is_me = TRUE WHERE id = $1 AND EXISTS (SELECT 1 FROM people WHERE id = $2 AND is_me)`,
-		`UPDATE people SET email = (SELECT email FROM people WHERE id = $2) WHERE id = $1 AND email = ''`,
-		`DELETE FROM people WHERE id = $2`,
+	// Each statement gets only the parameters it names: PostgreSQL
+	// refuses a parameter it cannot type because it is not used.
+	both, onlyFrom := []any{into, from}, []any{from}
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`UPDATE accounts SET person_id = $1 WHERE person_id = $2`, both},
+		{`INSERT INTO team_members (team_id, person_id) SELECT team_id, $1 FROM team_members WHERE person_id = $2
+			ON CONFLICT (team_id, person_id) DO NOTHING`, both},
+		{`DELETE FROM team_members WHERE person_id = $1`, onlyFrom},
+		{`UPDATE people SET is_me = TRUE WHERE id = $1 AND EXISTS (SELECT 1 FROM people WHERE id = $2 AND is_me)`, both},
+		{`UPDATE people SET email = (SELECT email FROM people WHERE id = $2) WHERE id = $1 AND email = ''`, both},
+		{`DELETE FROM people WHERE id = $1`, onlyFrom},
 	}
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q, into, from); err != nil {
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
 			return err
 		}
 	}
