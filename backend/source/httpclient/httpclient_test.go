@@ -295,3 +295,58 @@ func TestPagination(t *testing.T) {
 		t.Errorf("cursor pages: %v, %v", got, err)
 	}
 }
+
+// TestRateLimitHints reads each form of "wait this long": Retry-After in
+// seconds or as an HTTP date, GitHub's secondary limit (403 + Retry-After),
+// exhausted quotas with an epoch or a delta reset; a plain 403 or a 429
+// with no hint is not a rate-limit wait.
+func TestRateLimitHints(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		status  int
+		header  map[string]string
+		wait    time.Duration
+		limited bool
+	}{
+		{"retry-after seconds", 429, map[string]string{"Retry-After": "7"}, 7 * time.Second, true},
+		{"retry-after http date", 503, map[string]string{"Retry-After": now.Add(90 * time.Second).Format(http.TimeFormat)}, 90 * time.Second, true},
+		{"retry-after date in the past", 429, map[string]string{"Retry-After": now.Add(-time.Minute).Format(http.TimeFormat)}, 0, true},
+		{"github secondary limit", 403, map[string]string{"Retry-After": "60"}, time.Minute, true},
+		{"github primary limit", 403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": strconv.FormatInt(now.Unix()+30, 10)}, 31 * time.Second, true},
+		{"gitlab limit", 429, map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": strconv.FormatInt(now.Unix()+5, 10)}, 6 * time.Second, true},
+		{"ietf draft delta", 429, map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": "12"}, 12 * time.Second, true},
+		{"quota left", 403, map[string]string{"X-RateLimit-Remaining": "12", "X-RateLimit-Reset": strconv.FormatInt(now.Unix()+30, 10)}, 0, false},
+		{"plain 403: permissions", 403, nil, 0, false},
+		{"429 without a hint: backoff", 429, nil, 0, false},
+		{"200 with headers", 200, map[string]string{"Retry-After": "5"}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: tc.status, Header: http.Header{}}
+			for k, v := range tc.header {
+				resp.Header.Set(k, v)
+			}
+			wait, limited := rateLimitWait(resp, now)
+			if wait != tc.wait || limited != tc.limited {
+				t.Errorf("wait %s limited %v, want %s %v", wait, limited, tc.wait, tc.limited)
+			}
+		})
+	}
+}
+
+// TestPermissionDeniedIsNotRetried: a 403 with no rate-limit header fails
+// at once with the status, after one request.
+func TestPermissionDeniedIsNotRetried(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Resource not accessible by integration"}`)
+	}))
+	defer srv.Close()
+	c := New(fast(Options{}))
+	var v map[string]any
+	_, err := c.GetJSON(context.Background(), srv.URL, nil, &v)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusForbidden || !strings.Contains(err.Error(), "not accessible") || c.Requests() != 1 {
+		t.Fatalf("err = %v after %d requests, want a 403 after one", err, c.Requests())
+	}
+}
