@@ -47,6 +47,7 @@ func (s *Server) collectRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/audit", s.needCollection(s.listAudit))
 	mux.HandleFunc("GET /api/v1/settings/collect", s.needCollection(s.getCollectSettings))
 	mux.HandleFunc("PUT /api/v1/settings/collect", s.needCollection(s.putCollectSettings))
+	mux.HandleFunc("GET /api/v1/settings/collect/cron", s.needCollection(s.previewCron))
 }
 
 func (s *Server) needCollection(h http.HandlerFunc) http.HandlerFunc {
@@ -386,6 +387,17 @@ func (s *Server) putCollectSettings(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.getCollectSettings(w, r)
+}
+
+// previewCron validates a schedule before it is saved and tells when it
+// would run next: ?expr=CRON.
+func (s *Server) previewCron(w http.ResponseWriter, r *http.Request) {
+	runs, err := schedule.NextRuns(r.URL.Query().Get("expr"), s.now(), 3)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"next_runs": runs})
 }
 
 func (s *Server) setAudited(ctx context.Context, key, value, via string, now int64) error {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -249,6 +250,17 @@ func TestCollectSettings(t *testing.T) {
 	}
 	if code := send(t, "PUT", api, map[string]any{"history_days": 0}, &e); code != 400 {
 		t.Errorf("zero history: %d", code)
+	}
+	// A schedule previewed before it is saved.
+	var p struct {
+		NextRuns []time.Time `json:"next_runs"`
+	}
+	if code := send(t, "GET", api+"/cron?expr="+url.QueryEscape("*/10 * * * *"), nil, &p); code != 200 || len(p.NextRuns) != 3 ||
+		p.NextRuns[0].Minute()%10 != 0 || p.NextRuns[1].Sub(p.NextRuns[0]) != 10*time.Minute {
+		t.Errorf("preview: %d %+v", code, p)
+	}
+	if code := send(t, "GET", api+"/cron?expr=often", nil, &e); code != 400 || !strings.Contains(e.Error, "not a valid schedule") {
+		t.Errorf("bad preview: %d %s", code, e.Error)
 	}
 }
 

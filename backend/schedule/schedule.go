@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/robfig/cron/v3"
 
 	"github.com/momentum-app/momentum/backend/collect"
 	"github.com/momentum-app/momentum/backend/store"
@@ -81,6 +82,33 @@ func Validate(expr string) error {
 		return fmt.Errorf("%q is not a valid schedule (cron: minute hour day month weekday, e.g. \"0 * * * *\" for hourly): %v", expr, err)
 	}
 	return nil
+}
+
+// NextRuns validates expr as Validate does and returns its next n run
+// times after from, for the Settings page to show before saving.
+func NextRuns(expr string, from time.Time, n int) ([]time.Time, error) {
+	if err := Validate(expr); err != nil {
+		return nil, err
+	}
+	expr = strings.TrimSpace(expr)
+	// gocron parses with robfig/cron: the same parser gives the same times.
+	fields := cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor
+	if len(strings.Fields(expr)) == 6 {
+		fields |= cron.Second
+	}
+	sched, err := cron.NewParser(fields).Parse(expr)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a valid schedule: %v", expr, err)
+	}
+	out := make([]time.Time, 0, n)
+	for t := from; len(out) < n; {
+		t = sched.Next(t)
+		if t.IsZero() {
+			break
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 func cronDef(expr string) gocron.JobDefinition {

@@ -129,3 +129,39 @@ func TestTwoSchedulersShareTheWork(t *testing.T) {
 		})
 	}
 }
+
+func TestNextRuns(t *testing.T) {
+	from := time.Date(2026, 6, 6, 10, 0, 0, 0, time.UTC) // a Saturday
+	runs, err := NextRuns("30 9 * * 1-5", from, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Time{
+		time.Date(2026, 6, 8, 9, 30, 0, 0, time.UTC),
+		time.Date(2026, 6, 9, 9, 30, 0, 0, time.UTC),
+		time.Date(2026, 6, 10, 9, 30, 0, 0, time.UTC),
+	}
+	if len(runs) != 3 || !runs[0].Equal(want[0]) || !runs[1].Equal(want[1]) || !runs[2].Equal(want[2]) {
+		t.Errorf("weekdays at 9:30 from a Saturday: %v", runs)
+	}
+	if runs, err := NextRuns("*/20 * * * * *", from, 2); err != nil || !runs[1].Equal(from.Add(40*time.Second)) {
+		t.Errorf("six fields (seconds): %v %v", runs, err)
+	}
+	if _, err := NextRuns("61 * * * *", from, 1); err == nil || !strings.Contains(err.Error(), "not a valid schedule") {
+		t.Errorf("minute 61: %v", err)
+	}
+	// The scheduler agrees.
+	st := storetest.SQLite(t)
+	eng := collect.New(collect.Config{Store: st, Configs: sourceconfig.New(st, source.NewRegistry(), secret.NewVault(secret.NewMemory())), Log: quiet})
+	sc, err := Start(context.Background(), eng, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Stop()
+	if err := sc.Set(context.Background(), "7,37 * * * *", "api"); err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ := NextRuns("7,37 * * * *", time.Now(), 1); !runs[0].Equal(sc.NextRun()) {
+		t.Errorf("preview %s, scheduler %s", runs[0], sc.NextRun())
+	}
+}
