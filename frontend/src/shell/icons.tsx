@@ -67,3 +67,33 @@ export const IconWarning = (p: IconProps) => (
     <path d="M12 3 2 20h20L12 3zM12 10v4M12 17h.01" />
   </Icon>
 );
+
+export const IconTeams = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 6.5M18 14a6.5 6.5 0 0 1 3.5 6" />
+  </Icon>
+);
+
+export const IconBookmark = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M6 3h12v18l-6-4.5L6 21V3z" />
+  </Icon>
+);
+
+export const IconLink = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M10 14a4 4 0 0 0 5.7 0l3.1-3.1a4 4 0 0 0-5.7-5.7L11.5 6.8M14 10a4 4 0 0 0-5.7 0l-3.1 3.1a4 4 0 0 0 5.7 5.7l1.6-1.6" />
+  </Icon>
+);
+
+export const IconPencil = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4" />
+  </Icon>
+);
+
+export const IconTrash = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6" />
+  </Icon>
+);
