@@ -1,0 +1,283 @@
+package gitlab
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+
+	gl "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/momentum-app/momentum/backend/source"
+)
+
+// runDeployments stores each project's deployments.
+//
+// Where a project has environments (and GITLAB_DEPLOYMENTS is auto or
+// environments), they are GitLab's own: the deployments updated since the
+// window start, production being the environments of tier "production"
+// (or, when GitLab gives no tier, whose name matches GITLAB_PRODUCTION).
+// Two requests per unchanged project: environments and deployments.
+//
+// Otherwise (auto without environments, or pipelines) the pipeline rule
+// makes deployments out of the jobs the pipeline script stored: a job whose
+// name matches GITLAB_DEPLOY_JOBS (default *deploy*,release*) in a pipeline
+// on a deployment branch (GITLAB_DEPLOY_BRANCHES, default the project's
+// default branch) is a deployment. Its environment is the first word of the
+// job name that names one (deploy-staging → staging, deploy:prod → prod);
+// a production word (GITLAB_PRODUCTION) or no such word at all means
+// production: a deploy job on the default branch ships to production
+// unless its name says otherwise. Manual jobs nobody started and skipped
+// jobs are not deployments. The rule costs no request.
+func runDeployments(ctx context.Context, job *source.Job) error {
+	c, err := newClient(job.Config, job.HTTP)
+	if err != nil {
+		return err
+	}
+	ps, err := projects(ctx, job)
+	if err != nil {
+		return err
+	}
+	mode := job.Config.Get(KeyDeployments)
+	if mode == "" {
+		mode = DeployAuto
+	}
+	who := newPeople(job)
+	for _, p := range ps {
+		tiers := map[string]string{}
+		if mode != DeployPipelines {
+			for env, err := range gl.Scan2(func(po gl.PaginationOptionFunc) ([]*gl.Environment, *gl.Response, error) {
+				return c.Environments.ListEnvironments(p.id, &gl.ListEnvironmentsOptions{ListOptions: listOptions()}, po, gl.WithContext(ctx))
+			}) {
+				if err != nil {
+					if notFound(err) {
+						break
+					}
+					return apiError("list the environments of "+p.fullPath, err)
+				}
+				tiers[env.Name] = env.Tier
+			}
+		}
+		if mode == DeployEnvironments || (mode == DeployAuto && len(tiers) > 0) {
+			if err := platformDeployments(ctx, job, c, who, p, tiers); err != nil {
+				return err
+			}
+			continue
+		}
+		n, err := ruleDeployments(ctx, job, p)
+		if err != nil {
+			return err
+		}
+		job.AddItems(n)
+	}
+	return nil
+}
+
+// deployStatus maps GitLab's deployment statuses to the schema's.
+func deployStatus(s string) string {
+	switch s {
+	case "success":
+		return "success"
+	case "failed":
+		return "failure"
+	case "canceled", "cancelled", "skipped":
+		return "cancelled"
+	default: // created, running, blocked
+		return "in_progress"
+	}
+}
+
+func (r deployRule) production(env, tier string) bool {
+	if tier != "" {
+		return tier == "production"
+	}
+	return matchAny(r.prod, env)
+}
+
+type deployRule struct {
+	jobs, refs, prod []string
+}
+
+func newDeployRule(cfg source.Config) deployRule {
+	r := deployRule{jobs: cfg.List(KeyDeployJobs), refs: cfg.List(KeyDeployRefs), prod: cfg.List(KeyProduction)}
+	if cfg.Get(KeyDeployJobs) == "" {
+		r.jobs = []string{"*deploy*", "release*"}
+	}
+	if cfg.Get(KeyProduction) == "" {
+		r.prod = []string{"production", "prod", "live"}
+	}
+	return r
+}
+
+func platformDeployments(ctx context.Context, job *source.Job, c *gl.Client, who *people, p project, tiers map[string]string) error {
+	rule := newDeployRule(job.Config)
+	opt := &gl.ListProjectDeploymentsOptions{
+		ListOptions:  listOptions(),
+		UpdatedAfter: gl.Ptr(job.Window.Start),
+		OrderBy:      gl.Ptr("updated_at"),
+		Sort:         gl.Ptr("desc"),
+	}
+	db := job.Store.DB()
+	for d, err := range gl.Scan2(func(po gl.PaginationOptionFunc) ([]*gl.Deployment, *gl.Response, error) {
+		return c.Deployments.ListProjectDeployments(p.id, opt, po, gl.WithContext(ctx))
+	}) {
+		if err != nil {
+			return apiError("list the deployments of "+p.fullPath, err)
+		}
+		if before(d.UpdatedAt, job.Window.Start) {
+			break
+		}
+		env, tier, url := "", "", ""
+		if d.Environment != nil {
+			env, tier, url = d.Environment.Name, d.Environment.Tier, d.Environment.ExternalURL
+			if tier == "" {
+				tier = tiers[env]
+			}
+		}
+		var person int64
+		if d.User != nil {
+			ref, err := who.user(ctx, d.User.ID, d.User.Username, d.User.Name, d.User.AvatarURL, d.User.WebURL, false)
+			if err != nil {
+				return err
+			}
+			person = ref.PersonID
+		}
+		status := deployStatus(d.Status)
+		created := unix(d.CreatedAt)
+		if created == nil {
+			return fmt.Errorf("gitlab: deployment %d of %s has no creation time", d.ID, p.fullPath)
+		}
+		var finished any
+		if status != "in_progress" {
+			finished = unix(d.Deployable.FinishedAt)
+			if finished == nil {
+				finished = unix(d.UpdatedAt)
+			}
+		}
+		var run any
+		if d.Deployable.Pipeline.ID != 0 {
+			var id int64
+			err := db.QueryRowContext(ctx, `SELECT id FROM pipeline_runs WHERE repo_id = $1 AND external_id = $2`, p.repoID, fmt.Sprint(d.Deployable.Pipeline.ID)).Scan(&id)
+			switch {
+			case err == nil:
+				run = id
+			case err != sql.ErrNoRows:
+				return err
+			}
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
+				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
+				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
+				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
+				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url`,
+			p.repoID, ID, fmt.Sprint(d.ID), env, rule.production(env, tier), status, d.SHA, d.Ref, run, nullID(person),
+			created, finished, url); err != nil {
+			return fmt.Errorf("gitlab: unable to store deployment %d of %s: %w", d.ID, p.fullPath, err)
+		}
+		job.AddItems(1)
+	}
+	return nil
+}
+
+// environmentWords name environments in job names; the rule picks the
+// first word of a job name found here or in GITLAB_PRODUCTION.
+var environmentWords = map[string]bool{
+	"staging": true, "stage": true, "stg": true, "dev": true, "development": true, "test": true, "testing": true,
+	"qa": true, "uat": true, "review": true, "preview": true, "sandbox": true, "demo": true, "canary": true,
+}
+
+var wordSplit = regexp.MustCompile(`[^a-z0-9]+`)
+
+// environmentOf reads the environment from a deployment job's name.
+func (r deployRule) environmentOf(jobName string) (env string, production bool) {
+	for _, w := range wordSplit.Split(strings.ToLower(jobName), -1) {
+		if w == "" {
+			continue
+		}
+		if matchAny(r.prod, w) {
+			return w, true
+		}
+		if environmentWords[w] {
+			return w, false
+		}
+	}
+	return "production", true
+}
+
+// ruleDeployments applies the pipeline rule to the project's stored jobs
+// of runs started in the window.
+func ruleDeployments(ctx context.Context, job *source.Job, p project) (int, error) {
+	rule := newDeployRule(job.Config)
+	refs := rule.refs
+	if len(refs) == 0 {
+		if p.defaultBranch == "" {
+			return 0, nil
+		}
+		refs = []string{p.defaultBranch}
+	}
+	db := job.Store.DB()
+	rows, err := db.QueryContext(ctx, `SELECT j.external_id, j.name, j.status, j.started_at, j.finished_at,
+			r.id, r.branch, r.commit_sha, COALESCE(r.person_id, 0), r.started_at, r.url
+		FROM pipeline_jobs j JOIN pipeline_runs r ON r.id = j.run_id
+		WHERE r.repo_id = $1 AND r.started_at >= $2 AND j.parent_id IS NULL ORDER BY j.id`, p.repoID, job.Window.Start.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("gitlab: unable to read jobs: %w", err)
+	}
+	type dep struct {
+		ext, env, status, sha, ref, url string
+		prod                            bool
+		run, person, created            int64
+		finished                        any
+	}
+	var deps []dep
+	for rows.Next() {
+		var ext, name, status, branch, sha, url string
+		var started, finished sql.NullInt64
+		var run, person, runStarted int64
+		if err := rows.Scan(&ext, &name, &status, &started, &finished, &run, &branch, &sha, &person, &runStarted, &url); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if !matchAny(rule.jobs, name) || !matchAny(refs, branch) {
+			continue
+		}
+		var st string
+		switch status {
+		case "success", "failure", "cancelled":
+			st = status
+		case "running":
+			st = "in_progress"
+		default: // skipped, manual: never ran
+			continue
+		}
+		d := dep{ext: "job:" + ext, status: st, sha: sha, ref: branch, url: url, run: run, person: person, created: runStarted}
+		d.env, d.prod = rule.environmentOf(name)
+		if started.Valid {
+			d.created = started.Int64
+		}
+		if finished.Valid && st != "in_progress" {
+			d.finished = finished.Int64
+		}
+		deps = append(deps, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, d := range deps {
+		if _, err := db.ExecContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
+				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
+				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
+				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
+				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url`,
+			p.repoID, ID, d.ext, d.env, d.prod, d.status, d.sha, d.ref, d.run, nullID(d.person), d.created, d.finished, d.url); err != nil {
+			return 0, fmt.Errorf("gitlab: unable to store a deployment of %s: %w", p.fullPath, err)
+		}
+	}
+	return len(deps), nil
+}
