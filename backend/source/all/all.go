@@ -4,5 +4,6 @@ package all
 
 import (
 	_ "github.com/momentum-app/momentum/backend/source/git"    // local git repositories
+	_ "github.com/momentum-app/momentum/backend/source/github" // GitHub and GitHub Actions
 	_ "github.com/momentum-app/momentum/backend/source/gitlab" // GitLab and GitLab CI
 )
