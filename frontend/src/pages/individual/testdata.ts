@@ -1,6 +1,6 @@
 // Small, hand-made answers of the six Individual metrics for tests: figures chosen so that
 // each expected value in the tests can be checked by eye.
-import type { IndividualMetricId, IndividualMetrics, PersonCommits, PersonPatterns } from '../../api/individual';
+import type { IndividualMetricId, IndividualMetrics, PersonCode, PersonCommits, PersonMRs, PersonPatterns, PersonReception, PersonReviews } from '../../api/individual';
 import type { MetricInfo } from '../../api/types';
 
 export const REVIEWS_DESCRIPTION =
@@ -129,7 +129,7 @@ export function individualAnswer(id: IndividualMetricId, url: URL, emptyCommits 
             { repository: 'acme/web', commits: 3, lines_added: 50, lines_removed: 40, share: 0.25, lines_share: 0.225 },
           ],
         },
-      };
+      } as PersonCode;
     }
     case 'person-mrs': {
       const s = {
@@ -139,7 +139,7 @@ export function individualAnswer(id: IndividualMetricId, url: URL, emptyCommits 
       return {
         ...range('person-mrs', s, [{ prs_opened: 2, prs_merged: 1, prs_closed: 0, success_rate: 1 }, { prs_opened: 0, prs_merged: 0, prs_closed: 0, success_rate: null }, { prs_opened: 2, prs_merged: 2, prs_closed: 1, success_rate: 2 / 3 }], compare, { ...s, success_rate: 0.5 }),
         tables: { size: ['XS', 'S', 'M', 'L', 'XL'].map((bucket) => ({ bucket, count: 1 })), iterations: ['0', '1', '2', '3', '4+'].map((bucket) => ({ bucket, count: 1 })) },
-      };
+      } as PersonMRs;
     }
     case 'person-reviews': {
       const s = {
@@ -150,7 +150,7 @@ export function individualAnswer(id: IndividualMetricId, url: URL, emptyCommits 
       return {
         ...range('person-reviews', s, [{ reviews: 2, review_comments: 3, time_to_first_review_median_hours: 2, response_time_median_hours: 4 }, { reviews: 0, review_comments: 0, time_to_first_review_median_hours: null, response_time_median_hours: null }, { reviews: 3, review_comments: 3, time_to_first_review_median_hours: 1.5, response_time_median_hours: 3 }], compare, { ...s, thoroughness_score: 50 }),
         tables: { states: [], time_to_first_review: [], response_time: [] },
-      };
+      } as PersonReviews;
     }
     case 'person-reception': {
       const s = {
@@ -160,7 +160,7 @@ export function individualAnswer(id: IndividualMetricId, url: URL, emptyCommits 
       return {
         ...range('person-reception', s, [{ reviews_received: 3, comments_received: 4, comments_addressed: 3, time_to_address_median_hours: 2 }, { reviews_received: 0, comments_received: 0, comments_addressed: 0, time_to_address_median_hours: null }, { reviews_received: 3, comments_received: 4, comments_addressed: 3, time_to_address_median_hours: 4 }], compare, s),
         tables: { reviewers: [], time_to_address: [] },
-      };
+      } as PersonReception;
     }
   }
 }
