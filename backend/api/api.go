@@ -49,6 +49,7 @@ func (s *Server) Handler(assets fs.FS) http.Handler {
 	s.peopleRoutes(mux)
 	s.teamRoutes(mux)
 	s.viewRoutes(mux)
+	mux.HandleFunc("POST /api/v1/sources/git/discover", s.discoverGit)
 	s.collectRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		// ServeMux answers a wrong method with 405 only when no other

@@ -15,10 +15,13 @@ import (
 // scan looks for repositories: ~/src/github.com/owner/repo is three.
 const DefaultScanDepth = 4
 
-// skipDirs are folders that hold dependencies or build output, never a
-// repository worth measuring, and can be huge.
+// skipDirs are folders that hold dependencies, build output or media,
+// never a repository worth measuring, and can be huge (hidden folders, such
+// as .cache, are skipped too).
 var skipDirs = map[string]bool{
 	"node_modules": true, "vendor": true, "Library": true, "__pycache__": true, "venv": true, "Pods": true,
+	"site-packages": true, "bower_components": true, "AppData": true, "snap": true,
+	"Pictures": true, "Music": true, "Movies": true, "Videos": true,
 }
 
 // Discover finds the repositories the configured paths name: a path that
@@ -47,6 +50,10 @@ func Discover(ctx context.Context, paths []string, depth int) ([]string, error) 
 	}
 	var errs []error
 	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err) // out of time: what was found so far
+			break
+		}
 		p, err := expandPath(p)
 		if err != nil {
 			errs = append(errs, err)
@@ -71,6 +78,9 @@ func Discover(ctx context.Context, paths []string, depth int) ([]string, error) 
 			continue
 		}
 		err = scan(ctx, p, depth, func(dir string) {
+			if ctx.Err() != nil {
+				return // scan reports it
+			}
 			if err := add(dir); err != nil {
 				errs = append(errs, err)
 			}
@@ -124,6 +134,8 @@ func isBare(dir string) bool {
 }
 
 // scan walks dir breadth-first to depth levels and reports repositories.
+// The configured folder itself must be readable; folders below it that
+// are not (another user's, system ones) are passed over.
 func scan(ctx context.Context, dir string, depth int, found func(string)) error {
 	level := []string{dir}
 	for d := 0; d < depth && len(level) > 0; d++ {
@@ -134,7 +146,10 @@ func scan(ctx context.Context, dir string, depth int, found func(string)) error 
 			}
 			entries, err := os.ReadDir(parent)
 			if err != nil {
-				continue // unreadable folders are not the user's repositories
+				if d == 0 {
+					return fmt.Errorf("GIT_REPOS: %s cannot be read: %w (check the folder's permissions)", dir, unwrap(err))
+				}
+				continue
 			}
 			for _, e := range entries {
 				if !e.IsDir() { // symbolic links report as not a directory here
@@ -171,4 +186,32 @@ func repoRoot(ctx context.Context, dir string) (string, error) {
 		return filepath.Dir(common), nil
 	}
 	return common, nil
+}
+
+// UserEmails are the emails the user commits with, as far as git's
+// configuration tells: `git config user.email` (global), then the ones set
+// in the repositories themselves (at most limit of them are asked), each
+// once, case-insensitively. They suggest GIT_AUTHOR_EMAILS and "me".
+func UserEmails(ctx context.Context, repos []string, limit int) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(b []byte) {
+		e := strings.TrimSpace(string(b))
+		if e != "" && !seen[strings.ToLower(e)] {
+			seen[strings.ToLower(e)] = true
+			out = append(out, e)
+		}
+	}
+	if b, err := run(ctx, os.TempDir(), "config", "--global", "--get", "user.email"); err == nil {
+		add(b)
+	}
+	for i, dir := range repos {
+		if i == limit || ctx.Err() != nil {
+			break
+		}
+		if b, err := run(ctx, dir, "config", "--get", "user.email"); err == nil {
+			add(b)
+		}
+	}
+	return out
 }
