@@ -148,6 +148,14 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 				fmt.Fprint(w, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits","status":"429"}`)
 				return
 			}
+			if status == http.StatusForbidden {
+				// The primary rate limit, exhausted until the next second.
+				h.Set("X-RateLimit-Remaining", "0")
+				h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Unix()+1, 10))
+				w.WriteHeader(status)
+				fmt.Fprint(w, `{"message":"API rate limit exceeded for user ID 583231.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`)
+				return
+			}
 			w.WriteHeader(status)
 			fmt.Fprint(w, `{"message":"Server Error"}`)
 			return

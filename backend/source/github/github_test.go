@@ -165,10 +165,11 @@ const (
 func TestFirstSyncStoresEveryResource(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, nil)
-		// A secondary rate limit (429, Retry-After) and a server error
-		// along the way are waited out and retried.
+		// A secondary rate limit (429, Retry-After), a server error and an
+		// exhausted primary rate limit along the way are waited out.
 		e.gh.failOnce("/repos/octo-org/hello-world/pulls", http.StatusTooManyRequests)
 		e.gh.failOnce("/repos/octo-org/hello-world/commits", http.StatusBadGateway)
+		e.gh.failOnce("/repos/octo-org/api/actions/runs", http.StatusForbidden)
 		e.sync(t)
 
 		check(t, "repositories", rows(t, st, `SELECT source, external_id, full_name, name, url, description, default_branch, language,
@@ -283,6 +284,7 @@ func TestRequestCounts(t *testing.T) {
 		e := newEnv(t, st, nil)
 		e.gh.failOnce("/repos/octo-org/hello-world/pulls", http.StatusTooManyRequests)
 		e.gh.failOnce("/repos/octo-org/hello-world/commits", http.StatusBadGateway)
+		e.gh.failOnce("/repos/octo-org/api/actions/runs", http.StatusForbidden) // the primary limit, until its reset
 		first := e.sync(t)
 		want := map[string]int64{
 			"repository":          2, // two pages of the organization's repositories
@@ -293,7 +295,7 @@ func TestRequestCounts(t *testing.T) {
 			"comment":             4, // review and discussion comments, per repository
 			"pull-request-commit": 2,
 			"workflow":            2,
-			"workflow-run":        2,
+			"workflow-run":        3, // two lists, one exhausted rate limit waited out
 			"workflow-job":        3,
 			"deployment":          4, // two lists, two deployments' statuses
 		}
@@ -394,7 +396,7 @@ func TestSelectionByPatternAndVisibility(t *testing.T) {
 		e := newEnv(t, st, map[string]string{KeyVisibility: "public", KeyInclude: "octo-org/hello-*,octo-org/api"})
 		e.sync(t)
 		check(t, "repositories", rows(t, st, `SELECT full_name, excluded FROM repositories ORDER BY full_name`), [][]string{
-			{"octo-org/hello-world", "0"}, {"octo-org/legacy-tool", "1"},
+			{"octo-org/api", "1"}, {"octo-org/hello-world", "0"}, {"octo-org/legacy-tool", "1"},
 		})
 		check(t, "repositories with data", rows(t, st, `SELECT DISTINCT r.full_name FROM commits c JOIN repositories r ON r.id = c.repo_id`),
 			[][]string{{"octo-org/hello-world"}})
@@ -402,6 +404,20 @@ func TestSelectionByPatternAndVisibility(t *testing.T) {
 			t.Errorf("excluded repositories were collected: %v", h)
 		}
 	})
+}
+
+func TestConnectionTest(t *testing.T) {
+	fake := newFakeGitHub(t, testToken)
+	conn := func(token string) *source.Conn {
+		return &source.Conn{Config: source.Config{KeyToken: token, KeyAPIURL: fake.URL()}, HTTP: httpclient.New(httpclient.Options{RetryMax: 1})}
+	}
+	if err := Source().Test(context.Background(), conn(testToken)); err != nil {
+		t.Errorf("a good token: %v", err)
+	}
+	err := Source().Test(context.Background(), conn("ghp_wrong"))
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "not accepted") {
+		t.Errorf("a wrong token: %v", err)
+	}
 }
 
 func TestMatchAny(t *testing.T) {

@@ -92,11 +92,9 @@ func runRepositories(ctx context.Context, job *source.Job) error {
 	for _, o := range own {
 		first := fmt.Sprintf("users/%s/repos?type=owner&per_page=%d", o.name, perPage)
 		if o.org {
-			typ := visibility
-			if typ == "" {
-				typ = "all"
-			}
-			first = fmt.Sprintf("orgs/%s/repos?type=%s&per_page=%d", o.name, typ, perPage)
+			// All of them, also with a visibility filter: a repository of
+			// the other visibility is kept, excluded, not taken for deleted.
+			first = fmt.Sprintf("orgs/%s/repos?type=all&per_page=%d", o.name, perPage)
 		}
 		for u := first; u != ""; {
 			var repos []*gh.Repository
