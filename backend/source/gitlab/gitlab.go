@@ -115,7 +115,9 @@ func init() {
 			{Name: "merge-request", Provides: []string{ResMergeRequests}, DependsOn: []string{ResProjects, ResCommits}, Run: runMergeRequests},
 			{Name: "note", Provides: []string{ResNotes}, DependsOn: []string{ResMergeRequests}, Run: runNotes},
 			{Name: "contributor", Provides: []string{ResContributors}, DependsOn: []string{ResProjects, ResCommits, ResNotes}, Run: runContributors},
-			{Name: "pipeline", Provides: []string{ResPipelines}, DependsOn: []string{ResProjects}, When: ciOn, Run: runPipelines},
+			// After the merge requests only so that their authors' accounts
+			// are created first, with their commit email (see people.user).
+			{Name: "pipeline", Provides: []string{ResPipelines}, DependsOn: []string{ResProjects, ResMergeRequests}, When: ciOn, Run: runPipelines},
 			{Name: "deployment", Provides: []string{ResDeployments}, DependsOn: []string{ResProjects, ResPipelines}, When: ciOn, Run: runDeployments},
 		},
 	})
@@ -253,16 +255,29 @@ func newPeople(job *source.Job) *people {
 // commits made in the web editor with a private email: such commits, and
 // local clones of them, join the same person through identity's email
 // matching.
+//
+// An email known for the user (their commits' address, see the
+// merge-request script) replaces the noreply address: identity then joins
+// the account to the person of that git identity. It counts only when the
+// account is created; the merge-request script runs before every other
+// script that meets users, so a request's author is created with it.
 func (p *people) user(ctx context.Context, id int64, username, name, avatar, web string, bot bool) (identity.Ref, error) {
+	return p.userWithEmail(ctx, id, username, name, avatar, web, bot, "")
+}
+
+func (p *people) userWithEmail(ctx context.Context, id int64, username, name, avatar, web string, bot bool, email string) (identity.Ref, error) {
 	if id == 0 {
 		return identity.Ref{}, nil
 	}
 	if ref, ok := p.accounts[id]; ok {
 		return ref, nil
 	}
+	if email == "" {
+		email = fmt.Sprintf("%d-%s@%s", id, strings.ToLower(username), p.noreply)
+	}
 	ref, err := identity.Ensure(ctx, p.job.Store, identity.Account{
 		Source: ID, ExternalID: fmt.Sprint(id), Login: username, Name: name,
-		Email:     fmt.Sprintf("%d-%s@%s", id, strings.ToLower(username), p.noreply),
+		Email:     email,
 		AvatarURL: avatar, ProfileURL: web, IsBot: bot || IsBot(username, name),
 	})
 	if err != nil {
@@ -277,6 +292,13 @@ func (p *people) basic(ctx context.Context, u *gl.BasicUser) (identity.Ref, erro
 		return identity.Ref{}, nil
 	}
 	return p.user(ctx, u.ID, u.Username, u.Name, u.AvatarURL, u.WebURL, false)
+}
+
+func (p *people) basicWithEmail(ctx context.Context, u *gl.BasicUser, email string) (identity.Ref, error) {
+	if u == nil {
+		return identity.Ref{}, nil
+	}
+	return p.userWithEmail(ctx, u.ID, u.Username, u.Name, u.AvatarURL, u.WebURL, false, email)
 }
 
 func (p *people) full(ctx context.Context, u *gl.User) (identity.Ref, error) {

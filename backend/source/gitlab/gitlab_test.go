@@ -64,6 +64,9 @@ func newEnv(t *testing.T, st *store.Store, cfg map[string]string) *env {
 	}
 	for k, v := range cfg {
 		values[k] = v
+		if v == "" {
+			delete(values, k)
+		}
 	}
 	if err := configs.Set(context.Background(), gitlab.ID, values, "cli"); err != nil {
 		t.Fatal(err)
@@ -349,22 +352,100 @@ func checkRows(t *testing.T, st *store.Store, fakeURL string) {
 			"acme/web|job:7103|prod|1|success|" + sha("b1") + "|main|6001|Carol Approver|" + ts("2026-05-15T10:20:00Z") + "|" + ts("2026-05-15T10:28:00Z") + "|https://gitlab.example.com/acme/web/-/pipelines/6001",
 		})
 	want(t, "GitLab accounts, bots flagged", query(t, st, `SELECT external_id, login, name, email, profile_url, is_bot FROM accounts WHERE source = 'gitlab' ORDER BY external_id`), []string{
-		"1|alice|Alice Example|1-alice@users.noreply.127.0.0.1|https://gitlab.example.com/alice|0",
-		"2|bob|Bob Reviewer|2-bob@users.noreply.127.0.0.1|https://gitlab.example.com/bob|0",
+		"1|alice|Alice Example|alice@example.com|https://gitlab.example.com/alice|0",
+		"2|bob|Bob Reviewer|bob@example.com|https://gitlab.example.com/bob|0",
 		"3|project_101_bot_5c1e2a9d|coverage-bot|3-project_101_bot_5c1e2a9d@users.noreply.127.0.0.1|https://gitlab.example.com/project_101_bot_5c1e2a9d|1",
 		"4|carol|Carol Approver|4-carol@users.noreply.127.0.0.1|https://gitlab.example.com/carol|0",
 	})
 	want(t, "git accounts from commits and contributors", query(t, st, `SELECT external_id, name, is_bot FROM accounts WHERE source = 'git' ORDER BY external_id`), []string{
-		"1-alice@users.noreply.127.0.0.1|Alice Example|0",
 		"29139614+renovate[bot]@users.noreply.github.com|renovate[bot]|1",
+		"4-carol@users.noreply.127.0.0.1|Carol Approver|0",
 		"alice@example.com|Alice Example|0",
 		"bob@example.com|Bob Reviewer|0",
 		"carol@example.com|Carol Approver|0",
 	})
 	want(t, "a GitLab noreply commit address joins its user's person", query(t, st, `SELECT COUNT(DISTINCT person_id) FROM accounts
-		WHERE (source = 'gitlab' AND external_id = '1') OR external_id = '1-alice@users.noreply.127.0.0.1'`), []string{"1"})
+		WHERE (source = 'gitlab' AND external_id = '4') OR external_id = '4-carol@users.noreply.127.0.0.1'`), []string{"1"})
+	for _, pair := range [][2]string{{"1", "alice@example.com"}, {"2", "bob@example.com"}} {
+		want(t, "a merge request author joins the git identity of their commits: "+pair[1], query(t, st,
+			`SELECT COUNT(DISTINCT person_id) FROM accounts WHERE (source = 'gitlab' AND external_id = $1) OR (source = 'git' AND external_id = $2)`,
+			pair[0], pair[1]), []string{"1"})
+	}
+	// alice, bob, carol's GitLab account (with her noreply commits), carol's
+	// commit address (nothing links it to her account: she authored no
+	// merge request), the coverage bot, renovate.
+	want(t, "people", query(t, st, `SELECT COUNT(*) FROM people`), []string{"6"})
 	want(t, "bot people", query(t, st, `SELECT display_name FROM people WHERE is_bot ORDER BY display_name`), []string{"coverage-bot", "renovate[bot]"})
 	_ = fakeURL
 	_ = sort.Strings
 	_ = sql.ErrNoRows
+}
+
+// A project excluded on the Data sources page (repositories.excluded) or
+// left out by GITLAB_INCLUDE costs no request and gets no rows.
+func TestExcludedProjectsAreNotCollected(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, map[string]string{gitlab.KeyInclude: "acme/api,acme/web"})
+		e.collect(t)
+		if _, err := st.DB().Exec(`UPDATE repositories SET excluded = TRUE WHERE full_name = 'acme/web'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.DB().Exec(`DELETE FROM commits WHERE repo_id = (SELECT id FROM repositories WHERE full_name = 'acme/web')`); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(day0.Add(24 * time.Hour))
+		// A full re-import, so that acme/web would be read again if it were collected.
+		if err := e.eng.Reset(context.Background(), []string{gitlab.ID}, "cli"); err != nil {
+			t.Fatal(err)
+		}
+		_, served := e.collect(t)
+		for _, r := range served {
+			if strings.Contains(r, "/projects/102/") || strings.Contains(r, "/projects/103/") {
+				t.Errorf("an excluded project was collected: %s", r)
+			}
+		}
+		if !strings.Contains(strings.Join(served, "\n"), "/projects/101/repository/commits") {
+			t.Errorf("acme/api was not collected:\n%s", strings.Join(served, "\n"))
+		}
+		want(t, "commits of the excluded project", query(t, st,
+			`SELECT COUNT(*) FROM commits WHERE repo_id = (SELECT id FROM repositories WHERE full_name = 'acme/web')`), []string{"0"})
+		want(t, "the user's choice stays", query(t, st, `SELECT full_name, excluded FROM repositories WHERE source = 'gitlab' ORDER BY full_name`),
+			[]string{"acme/api|0", "acme/legacy-tool|0", "acme/web|1"})
+	})
+}
+
+func TestConnectionAndConfigurationErrors(t *testing.T) {
+	fake := gitlabtest.New()
+	defer fake.Close()
+	src, err := source.Default.Lookup(gitlab.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	conn := func(token string) *source.Conn {
+		cfg := src.WithDefaults(source.Config{gitlab.KeyToken: token, gitlab.KeyURL: fake.URL, gitlab.KeyGroups: "acme"})
+		return &source.Conn{Config: cfg, HTTP: httpclient.New(httpclient.Options{Secrets: []string{token}, RetryMax: 1, RetryWaitMin: time.Millisecond}), Log: quiet}
+	}
+	if err := src.Test(context.Background(), conn(gitlabtest.Token)); err != nil {
+		t.Errorf("a good token: %v", err)
+	}
+	err = src.Test(context.Background(), conn("glpat-wrong-token-value"))
+	if err == nil || !strings.Contains(err.Error(), "check GITLAB_TOKEN") || strings.Contains(err.Error(), "glpat-wrong") {
+		t.Errorf("a bad token: %v", err)
+	}
+	if err := src.Validate(source.Config{gitlab.KeyToken: "x", gitlab.KeyExclude: "acme/[oops"}); err == nil || !strings.Contains(err.Error(), "GITLAB_EXCLUDE") {
+		t.Errorf("a malformed pattern: %v", err)
+	}
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, map[string]string{gitlab.KeyGroups: "", gitlab.KeyProjects: ""})
+		sum, err := e.eng.Collect(context.Background(), collect.Options{Via: "cli"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range sum.Outcomes {
+			if o.Script == "project" && (o.Status != store.RunFailed || !strings.Contains(o.Error, "set GITLAB_GROUPS")) {
+				t.Errorf("no groups or projects: %+v", o)
+			}
+		}
+	})
 }

@@ -69,7 +69,34 @@ func prState(s string) string {
 }
 
 func storeMergeRequest(ctx context.Context, job *source.Job, c *gl.Client, who *people, p project, mr *gl.BasicMergeRequest) error {
-	author, err := who.basic(ctx, mr.Author)
+	// The commits it holds now.
+	var shas []string
+	var first *time.Time
+	authorEmails := map[string]bool{}
+	for cm, err := range gl.Scan2(func(po gl.PaginationOptionFunc) ([]*gl.Commit, *gl.Response, error) {
+		return c.MergeRequests.GetMergeRequestCommits(p.id, mr.IID, &gl.GetMergeRequestCommitsOptions{ListOptions: listOptions()}, po, gl.WithContext(ctx))
+	}) {
+		if err != nil {
+			return apiError(fmt.Sprintf("list the commits of merge request !%d of %s", mr.IID, p.fullPath), err)
+		}
+		shas = append(shas, cm.ID)
+		if mr.Author != nil && strings.EqualFold(strings.TrimSpace(cm.AuthorName), strings.TrimSpace(mr.Author.Name)) && cm.AuthorEmail != "" {
+			authorEmails[strings.ToLower(cm.AuthorEmail)] = true
+		}
+		if cm.AuthoredDate != nil && (first == nil || cm.AuthoredDate.Before(*first)) {
+			first = cm.AuthoredDate
+		}
+	}
+	// The author's commit email, when the request's commits bear the
+	// author's name under one address: a GitLab account created with it
+	// joins the person of the same git identity (see people.user).
+	hint := ""
+	if len(authorEmails) == 1 {
+		for e := range authorEmails {
+			hint = e
+		}
+	}
+	author, err := who.basicWithEmail(ctx, mr.Author, hint)
 	if err != nil {
 		return err
 	}
@@ -116,20 +143,6 @@ func storeMergeRequest(ctx context.Context, job *source.Job, c *gl.Client, who *
 		return fmt.Errorf("gitlab: unable to store merge request !%d of %s: %w", mr.IID, p.fullPath, err)
 	}
 
-	// The commits it holds now.
-	var shas []string
-	var first *time.Time
-	for cm, err := range gl.Scan2(func(po gl.PaginationOptionFunc) ([]*gl.Commit, *gl.Response, error) {
-		return c.MergeRequests.GetMergeRequestCommits(p.id, mr.IID, &gl.GetMergeRequestCommitsOptions{ListOptions: listOptions()}, po, gl.WithContext(ctx))
-	}) {
-		if err != nil {
-			return apiError(fmt.Sprintf("list the commits of merge request !%d of %s", mr.IID, p.fullPath), err)
-		}
-		shas = append(shas, cm.ID)
-		if cm.AuthoredDate != nil && (first == nil || cm.AuthoredDate.Before(*first)) {
-			first = cm.AuthoredDate
-		}
-	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
