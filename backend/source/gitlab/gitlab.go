@@ -275,13 +275,19 @@ func (p *people) userWithEmail(ctx context.Context, id int64, username, name, av
 	if email == "" {
 		email = fmt.Sprintf("%d-%s@%s", id, strings.ToLower(username), p.noreply)
 	}
-	ref, err := identity.Ensure(ctx, p.job.Store, identity.Account{
+	a := identity.Account{
 		Source: ID, ExternalID: fmt.Sprint(id), Login: username, Name: name,
 		Email:     email,
 		AvatarURL: avatar, ProfileURL: web, IsBot: bot || IsBot(username, name),
-	})
+	}
+	ref, err := identity.Ensure(ctx, p.job.Store, a)
 	if err != nil {
-		return identity.Ref{}, err
+		// Scripts run in parallel: another may have created the account
+		// between Ensure's lookup and its insert (a unique violation).
+		// Looking up again finds it.
+		if ref, err = identity.Ensure(ctx, p.job.Store, a); err != nil {
+			return identity.Ref{}, err
+		}
 	}
 	p.accounts[id] = ref
 	return ref, nil
