@@ -43,8 +43,8 @@ export function PeopleManager({ opened, onClose }: { opened: boolean; onClose: (
   const busy = merge.isPending || split.isPending || setMe.isPending;
 
   return (
-    <Modal opened={opened} onClose={onClose} title="People" size="xl" data-testid="people-manager">
-      <Stack gap="sm">
+    <Modal opened={opened} onClose={onClose} title="People" size="xl">
+      <Stack gap="sm" data-testid="people-manager">
         <Text size="sm" c="dimmed">
           Accounts with the same email (or GitHub noreply address) are one person automatically. Merge people who are the same
           human, split an account off a person it does not belong to, and say which person is you. Changes by hand stay.

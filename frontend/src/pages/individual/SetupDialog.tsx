@@ -117,8 +117,8 @@ export function SetupDialog({ opened, onClose, onDone }: { opened: boolean; onCl
   const suggested = new Set(suggestions.map((s) => s.person.id));
 
   return (
-    <Modal opened={opened} onClose={close} title="Welcome to Momentum" size="lg" data-testid="setup-dialog" closeOnClickOutside={!working}>
-      <Stack gap="md">
+    <Modal opened={opened} onClose={close} title="Welcome to Momentum" size="lg" closeOnClickOutside={!working}>
+      <Stack gap="md" data-testid="setup-dialog">
         {everyone.length > 0 && (
           <Stack gap="xs">
             <Title order={4} fz="md">
