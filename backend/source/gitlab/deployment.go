@@ -166,16 +166,23 @@ func platformDeployments(ctx context.Context, job *source.Job, c *gl.Client, who
 				return err
 			}
 		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
+		var depID int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
 				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
 				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
 				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
-				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url`,
+				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
+			RETURNING id`,
 			p.repoID, ID, fmt.Sprint(d.ID), env, rule.production(env, tier), status, d.SHA, d.Ref, run, nullID(person),
-			created, finished, url); err != nil {
+			created, finished, url).Scan(&depID); err != nil {
 			return fmt.Errorf("gitlab: unable to store deployment %d of %s: %w", d.ID, p.fullPath, err)
+		}
+		if status == "success" {
+			if err := linkMergeRequests(ctx, job, c, p, d.ID, depID); err != nil {
+				return err
+			}
 		}
 		job.AddItems(1)
 	}
@@ -280,4 +287,31 @@ func ruleDeployments(ctx context.Context, job *source.Job, p project) (int, erro
 		}
 	}
 	return len(deps), nil
+}
+
+// linkMergeRequests records the merge requests GitLab says a successful
+// deployment shipped (GitLab's own link: every merge request merged into
+// the deployed ref since the previous deployment to the environment), so
+// lead time counts a request shipped by a later commit's deployment too.
+// One request per successful deployment that changed.
+func linkMergeRequests(ctx context.Context, job *source.Job, c *gl.Client, p project, deployment, depID int64) error {
+	db := job.Store.DB()
+	opt := &gl.ListMergeRequestsOptions{ListOptions: listOptions()}
+	for mr, err := range gl.Scan2(func(po gl.PaginationOptionFunc) ([]*gl.MergeRequest, *gl.Response, error) {
+		return c.DeploymentMergeRequests.ListDeploymentMergeRequests(p.id, deployment, opt, po, gl.WithContext(ctx))
+	}) {
+		if err != nil {
+			if notFound(err) {
+				return nil
+			}
+			return apiError(fmt.Sprintf("list the merge requests of deployment %d of %s", deployment, p.fullPath), err)
+		}
+		// Only requests the merge-request script stored (inside the window).
+		if _, err := db.ExecContext(ctx, `INSERT INTO deployment_pull_requests (deployment_id, pr_id)
+			SELECT $1, id FROM pull_requests WHERE repo_id = $2 AND number = $3
+			ON CONFLICT DO NOTHING`, depID, p.repoID, mr.IID); err != nil {
+			return fmt.Errorf("gitlab: unable to link deployment %d to merge request !%d of %s: %w", deployment, mr.IID, p.fullPath, err)
+		}
+	}
+	return nil
 }

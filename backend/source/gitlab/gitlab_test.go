@@ -179,7 +179,7 @@ func TestSyncStoresRowsAndResyncIsFrugal(t *testing.T) {
 			"note":          9, // notes of !1 (4 pages), !2, !3; approvals of the three
 			"contributor":   3, // 101: 2 pages; 102: 1
 			"pipeline":      9, // per project 1 list; jobs of 5001, 5002, 6001 (2 pages each), 6002
-			"deployment":    3, // 101: environments and deployments; 102: environments only (pipeline rule)
+			"deployment":    4, // 101: environments, deployments, the merge requests deployment 41 shipped; 102: environments only (pipeline rule)
 		}
 		if !reflect.DeepEqual(per, wantPer) {
 			t.Errorf("first sync requests per script: got %v, want %v", per, wantPer)
@@ -351,6 +351,8 @@ func checkRows(t *testing.T, st *store.Store, fakeURL string) {
 			"acme/web|job:7102|staging|0|success|" + sha("b1") + "|main|6001|Carol Approver|" + ts("2026-05-15T10:12:00Z") + "|" + ts("2026-05-15T10:18:00Z") + "|https://gitlab.example.com/acme/web/-/pipelines/6001",
 			"acme/web|job:7103|prod|1|success|" + sha("b1") + "|main|6001|Carol Approver|" + ts("2026-05-15T10:20:00Z") + "|" + ts("2026-05-15T10:28:00Z") + "|https://gitlab.example.com/acme/web/-/pipelines/6001",
 		})
+	want(t, "GitLab's own link from a deployment to the merge requests it shipped", query(t, st, `SELECT d.external_id, p.number
+		FROM deployment_pull_requests x JOIN deployments d ON d.id = x.deployment_id JOIN pull_requests p ON p.id = x.pr_id`), []string{"41|1"})
 	want(t, "GitLab accounts, bots flagged", query(t, st, `SELECT external_id, login, name, email, profile_url, is_bot FROM accounts WHERE source = 'gitlab' ORDER BY external_id`), []string{
 		"1|alice|Alice Example|alice@example.com|https://gitlab.example.com/alice|0",
 		"2|bob|Bob Reviewer|bob@example.com|https://gitlab.example.com/bob|0",
