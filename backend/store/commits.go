@@ -70,8 +70,10 @@ func (s *Store) InsertCommits(ctx context.Context, commits []NewCommit) (int, er
 }
 
 // commitInsert is the multi-row INSERT for n commits; it returns the id and
-// SHA of each row it inserted.
-func commitInsert(n int) string {
+// SHA of each row it inserted. SQLite gets anonymous "?" parameters: it
+// resolves each numbered one by a linear search through the statement's
+// names, which for thousands of parameters costs more than the insert.
+func commitInsert(n int, numbered bool) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO commits (")
 	b.WriteString(strings.Join(commitColumns, ", "))
@@ -86,9 +88,13 @@ func commitInsert(n int) string {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(p))
-			p++
+			if numbered {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(p))
+				p++
+			} else {
+				b.WriteByte('?')
+			}
 		}
 		b.WriteByte(')')
 	}
@@ -141,7 +147,7 @@ func (s *Store) insertCommitsSQLite(ctx context.Context, commits []NewCommit) (n
 		for i := range rest[:k] {
 			args = commitArgs(args, &rest[i])
 		}
-		if err = scanInserted(tx.QueryContext(ctx, commitInsert(k), args...))(ids); err != nil {
+		if err = scanInserted(tx.QueryContext(ctx, commitInsert(k, false), args...))(ids); err != nil {
 			return 0, err
 		}
 		rest = rest[k:]
@@ -227,7 +233,7 @@ func (s *Store) insertCommitsPostgres(ctx context.Context, commits []NewCommit) 
 				for i := range rest[:k] {
 					args = commitArgs(args, &rest[i])
 				}
-				rows, err := tx.Query(ctx, commitInsert(k), args...)
+				rows, err := tx.Query(ctx, commitInsert(k, true), args...)
 				if err != nil {
 					return err
 				}
