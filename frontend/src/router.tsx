@@ -6,6 +6,7 @@ import { DataSourcesPage } from './pages/DataSources';
 import { IndividualPage } from './pages/Individual';
 import { OrganizationPage } from './pages/organization/Organization';
 import { SettingsPage } from './pages/Settings';
+import { TeamsPage } from './teams/TeamsPage';
 import { AppLayout } from './shell/AppLayout';
 import { parseSearchString, stringifySearchRecord } from './state/dashboard';
 
@@ -23,6 +24,7 @@ const routes = [
   indexRoute,
   createRoute({ getParentRoute: () => rootRoute, path: '/organization', component: OrganizationPage }),
   createRoute({ getParentRoute: () => rootRoute, path: '/individual', component: IndividualPage }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/teams', component: TeamsPage }),
   createRoute({ getParentRoute: () => rootRoute, path: '/data-sources', component: DataSourcesPage }),
   createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: SettingsPage }),
 ];

@@ -3,12 +3,13 @@ import { AppShell, Group, NavLink, Stack, Text } from '@mantine/core';
 import { Link, Outlet, useNavigate, useRouterState, useSearch } from '@tanstack/react-router';
 import { useEffect, type ComponentType } from 'react';
 import { parseDashboard, stringifySearchRecord, withDashboard, type SearchRecord } from '../state/dashboard';
-import { IconDatabase, IconOrganization, IconPerson, IconSettings } from './icons';
+import { LiveRefresh } from '../live/LiveRefresh';
+import { IconDatabase, IconOrganization, IconPerson, IconSettings, IconTeams } from './icons';
 import { StatusBar } from './StatusBar';
 import { TopBar } from './TopBar';
 
 interface NavItem {
-  to: '/organization' | '/individual' | '/data-sources' | '/settings';
+  to: '/organization' | '/individual' | '/teams' | '/data-sources' | '/settings';
   label: string;
   icon: ComponentType<{ size?: number }>;
   /** Pages that show metrics get the date range and filter controls. */
@@ -20,6 +21,7 @@ export const NAV: NavItem[] = [
   { to: '/organization', label: 'Organization', icon: IconOrganization, metricControls: true, contributorFilter: true },
   // The Individual page picks its one person itself.
   { to: '/individual', label: 'Individual', icon: IconPerson, metricControls: true, contributorFilter: false },
+  { to: '/teams', label: 'Teams', icon: IconTeams, metricControls: false, contributorFilter: false },
   { to: '/data-sources', label: 'Data sources', icon: IconDatabase, metricControls: false, contributorFilter: false },
   { to: '/settings', label: 'Settings', icon: IconSettings, metricControls: false, contributorFilter: false },
 ];
@@ -65,6 +67,7 @@ export function AppLayout() {
       <AppShell.Footer>
         <StatusBar />
       </AppShell.Footer>
+      <LiveRefresh />
     </AppShell>
   );
 }

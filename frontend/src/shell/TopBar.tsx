@@ -6,6 +6,7 @@ import { format } from 'date-fns';
 import { usePeople, useRepos, useTeams } from '../api/queries';
 import { GROUPINGS, presetDates, RANGE_PRESETS, type DashboardState, type Grouping, type RangePreset } from '../state/dashboard';
 import { useDashboard } from '../state/useDashboard';
+import { ViewsMenu } from '../views/ViewsMenu';
 
 const CUSTOM = 'custom';
 
@@ -21,7 +22,12 @@ export function TopBar({ title, metricControls, contributorFilter }: { title: st
         <Title order={2} fz={22} fw={650}>
           {title}
         </Title>
-        {metricControls && <DateRangeControl state={state} update={update} />}
+        {metricControls && (
+          <Group gap="sm" wrap="wrap">
+            <DateRangeControl state={state} update={update} />
+            <ViewsMenu />
+          </Group>
+        )}
       </Group>
       {metricControls && <Filters state={state} update={update} contributorFilter={contributorFilter} />}
     </div>

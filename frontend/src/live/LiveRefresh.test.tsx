@@ -1,0 +1,78 @@
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { act, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeEventSource } from './fakeEventSource';
+import { LiveRefresh, NOTICE_MS } from './LiveRefresh';
+
+const open = (url: string) => new FakeEventSource(url);
+
+function Metric({ fetcher }: { fetcher: () => Promise<number> }) {
+  const q = useQuery({ queryKey: ['metric', 'deployments', 'range=30d'], queryFn: fetcher, staleTime: Infinity });
+  return <div data-testid="value">{q.data ?? '…'}</div>;
+}
+
+function setup() {
+  let n = 0;
+  const fetcher = vi.fn(async () => ++n);
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <MantineProvider env="test">
+      <QueryClientProvider client={client}>
+        <Metric fetcher={fetcher} />
+        <LiveRefresh open={open} />
+      </QueryClientProvider>
+    </MantineProvider>,
+  );
+  return fetcher;
+}
+
+beforeEach(() => {
+  FakeEventSource.all = [];
+});
+afterEach(() => vi.useRealTimers());
+
+describe('LiveRefresh', () => {
+  it('refetches the open dashboard when a collection finishes and says so', async () => {
+    const fetcher = setup();
+    expect(await screen.findByText('1')).toBeTruthy();
+    expect(FakeEventSource.all).toHaveLength(1); // one subscription
+    const es = FakeEventSource.latest();
+    act(() => {
+      es.emit('ready');
+      es.emit('finished', { type: 'finished', collection: 'c1', status: 'succeeded' });
+    });
+    expect(fetcher).toHaveBeenCalledTimes(1); // a script's end is not the collection's
+    expect(screen.queryByTestId('live-notice')).toBeNull();
+
+    act(() => es.emit('done', { type: 'done', collection: 'c1', at: '2026-11-23T12:00:00Z' }));
+    expect(await screen.findByText('2')).toBeTruthy();
+    expect(fetcher).toHaveBeenCalledTimes(2);
+    expect(screen.getByTestId('live-notice').textContent).toMatch(/New data collected at .+: dashboards updated/);
+  });
+
+  it('hides the notice after a while', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    setup();
+    act(() => FakeEventSource.latest().emit('done', { type: 'done', collection: 'c1', at: '' }));
+    expect(screen.getByTestId('live-notice')).toBeTruthy();
+    act(() => vi.advanceTimersByTime(NOTICE_MS + 10));
+    expect(screen.queryByTestId('live-notice')).toBeNull();
+  });
+
+  it('refreshes quietly when the stream comes back after the server restarted', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const fetcher = setup();
+    expect(await screen.findByText('1')).toBeTruthy();
+    act(() => {
+      FakeEventSource.latest().emit('ready');
+      FakeEventSource.latest().fail(true);
+    });
+    act(() => vi.advanceTimersByTime(1_000));
+    expect(FakeEventSource.all).toHaveLength(2);
+    act(() => FakeEventSource.latest().emit('ready'));
+    expect(await screen.findByText('2')).toBeTruthy();
+    expect(fetcher).toHaveBeenCalledTimes(2);
+    expect(screen.queryByTestId('live-notice')).toBeNull();
+  });
+});
