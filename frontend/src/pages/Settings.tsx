@@ -3,6 +3,8 @@ import type { ReactNode } from 'react';
 import { API_BASE } from '../api/client';
 import { useHealth } from '../api/queries';
 import { engineLabel } from '../shell/StatusBar';
+import { AuditLog } from './settings/AuditLog';
+import { CollectionSettings } from './settings/CollectionSettings';
 
 export function SettingsPage() {
   const health = useHealth();
@@ -52,6 +54,8 @@ export function SettingsPage() {
           (or <Code>MOMENTUM_DB</Code>, <Code>MOMENTUM_DATA_DIR</Code>). API: <Code>{API_BASE}</Code>
         </Text>
       </Paper>
+      <CollectionSettings />
+      <AuditLog />
       <Paper withBorder radius="md" p="md">
         <Title order={3} fz="lg" mb={4}>
           Appearance

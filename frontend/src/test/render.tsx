@@ -8,17 +8,17 @@ import { vi } from 'vitest';
 import { newQueryClient } from '../App';
 import { createAppRouter } from '../router';
 
-export type Routes = Record<string, unknown | ((url: URL) => [number, unknown])>;
+export type Routes = Record<string, unknown | ((url: URL, init?: RequestInit) => [number, unknown])>;
 
-/** Stubs fetch: `routes` maps an API path (no query) to a body, or to a function of the URL. */
+/** Stubs fetch: `routes` maps an API path (no query) to a body, or to a function of the URL (and the request). */
 export function stubApi(routes: Routes) {
   const calls: URL[] = [];
-  const fetch = vi.fn(async (input: string) => {
+  const fetch = vi.fn(async (input: string, init?: RequestInit) => {
     const url = new URL(input, 'http://momentum.test');
     calls.push(url);
     const route = routes[url.pathname];
     const [status, body] =
-      route === undefined ? [404, { error: `no mock for ${url.pathname}` }] : typeof route === 'function' ? route(url) : [200, route];
+      route === undefined ? [404, { error: `no mock for ${url.pathname}` }] : typeof route === 'function' ? route(url, init) : [200, route];
     return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
   });
   vi.stubGlobal('fetch', fetch);
