@@ -1,13 +1,26 @@
 // ECharts, tree-shaken: register only what Momentum's charts use. A chart that needs another
 // series type or component adds it here.
-import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
+import {
+  BarChart,
+  BoxplotChart,
+  HeatmapChart,
+  LineChart,
+  PieChart,
+  type BarSeriesOption,
+  type BoxplotSeriesOption,
+  type HeatmapSeriesOption,
+  type LineSeriesOption,
+  type PieSeriesOption,
+} from 'echarts/charts';
 import {
   DataZoomInsideComponent,
   DataZoomSliderComponent,
   GridComponent,
   LegendComponent,
   TooltipComponent,
+  VisualMapContinuousComponent,
   type DataZoomComponentOption,
+  type VisualMapComponentOption,
   type GridComponentOption,
   type LegendComponentOption,
   type TooltipComponentOption,
@@ -18,6 +31,10 @@ import { CanvasRenderer } from 'echarts/renderers';
 echarts.use([
   LineChart,
   BarChart,
+  HeatmapChart,
+  PieChart,
+  BoxplotChart,
+  VisualMapContinuousComponent,
   GridComponent,
   TooltipComponent,
   LegendComponent,
@@ -29,6 +46,10 @@ echarts.use([
 export type ChartOption = echarts.ComposeOption<
   | LineSeriesOption
   | BarSeriesOption
+  | HeatmapSeriesOption
+  | PieSeriesOption
+  | BoxplotSeriesOption
+  | VisualMapComponentOption
   | GridComponentOption
   | TooltipComponentOption
   | LegendComponentOption

@@ -11,16 +11,23 @@ import {
   distributionOption,
   isEmptyActivity,
   legendSelection,
+  SERIES,
   seriesNames,
 } from '../../charts/commitPrActivity';
+import { bucketDays } from '../../charts/organization';
+import { useDrill } from './Drill';
+import { onSeriesClick } from './parts';
 import { PALETTES } from '../../charts/echarts';
 import { MetricChart, NoDataMessage } from '../../charts/MetricPanel';
 import { SummaryCards, type SummaryItem } from '../../charts/SummaryCards';
-import { formatCount, formatHours, formatRange, formatRate } from '../../format';
+import { formatBucketLong, formatCount, formatHours, formatRange, formatRate } from '../../format';
 import { previousPeriod, type DashboardState } from '../../state/dashboard';
 import { isFiltered } from '../../state/useDashboard';
 
 export const METRIC_ID = 'commit-pr-activity';
+
+// What a click on each series lists (the previous-period ghosts open nothing).
+const DRILL_KINDS: Record<string, string> = { [SERIES.commits]: 'commits', [SERIES.prsOpened]: 'prs_opened', [SERIES.prsMerged]: 'prs_merged' };
 
 // Used when GET /api/v1/metrics has not answered (yet); the server's wording wins.
 const FALLBACK_INFO: MetricInfo = {
@@ -67,6 +74,7 @@ export function CommitPrActivityPanel({ state, info }: { state: DashboardState; 
   const q = useCommitPrActivity(state);
   const scheme = useComputedColorScheme('light');
   const palette = PALETTES[scheme];
+  const open = useDrill();
   // Legend toggles are kept for the next redraw (new range, compare on/off), but do not
   // themselves rebuild the option: that would reset the user's zoom.
   const legendRef = useRef<Record<string, boolean>>({});
@@ -93,8 +101,15 @@ export function CommitPrActivityPanel({ state, info }: { state: DashboardState; 
         legendRef.current = (e as { selected: Record<string, boolean> }).selected;
         setUserLegend(legendRef.current);
       },
+      click: onSeriesClick((e) => {
+        const kind = DRILL_KINDS[e.seriesName];
+        const point = data?.series[e.dataIndex];
+        if (!kind || !point || !data) return;
+        const [from, to] = bucketDays(point.bucket, data.group, data.from, data.to);
+        open({ metric: METRIC_ID, kind, from, to, title: `${e.seriesName} · ${formatBucketLong(point.bucket, data.group)}` });
+      }),
     }),
-    [],
+    [data, open],
   );
 
   const sizeTable = data?.tables?.pr_size ?? [];

@@ -59,7 +59,8 @@ const base = {
 
 afterEach(() => vi.unstubAllGlobals());
 
-describe('Organization page', () => {
+// The first render pays for module loading, on a machine that may be busy.
+describe('Organization page', { timeout: 30_000 }, () => {
   it('shows the summary cards, deltas and ghost series when comparing', async () => {
     const calls = stubApi({ ...base, '/api/v1/metrics/commit-pr-activity': activity });
     renderApp('/organization?range=30d&compare=1&team=2&group=day');
@@ -90,8 +91,7 @@ describe('Organization page', () => {
     const q = calls.find((u) => u.pathname.endsWith('/commit-pr-activity'))!.searchParams;
     expect(Object.fromEntries(q)).toEqual({ range: '30d', compare: 'true', team: '2', group: 'day' });
 
-    // Unbuilt metrics are named honestly; the status bar shows the engine and the notice.
-    expect((await screen.findByTestId('placeholder-cycle-time')).textContent).toContain('Not built yet in this version');
+    // The status bar shows the engine and the notice.
     expect((await screen.findByTestId('status-engine')).textContent).toBe('SQLite');
     expect(screen.getByTestId('status-notice').textContent).toContain('refuses to run as root');
   });
