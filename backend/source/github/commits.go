@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,10 +16,14 @@ import (
 	"github.com/momentum-app/momentum/backend/store"
 )
 
-// runCommits lists each repository's default-branch commits of the window
-// (since/until) and reads, for each commit not stored yet, its detail: the
-// lines added and removed per file. A commit is immutable, so a stored one
-// costs nothing more, and an unchanged repository costs one request.
+// runCommits walks each repository's default branch newest first and
+// reads, for each commit not stored yet, its detail: the lines added and
+// removed per file. The first page is asked for conditionally, so an
+// unchanged branch costs one 304. The walk goes on while a page holds a
+// commit to store, down to the oldest commit ever collected from the
+// repository (or the window start): a branch merged today with commits
+// dated last week brings them along, which a `since` filter on commit
+// dates would miss. A commit is immutable: a stored one costs nothing.
 func runCommits(ctx context.Context, job *source.Job) error {
 	s, err := newSession(ctx, job)
 	if err != nil {
@@ -30,17 +35,32 @@ func runCommits(ctx context.Context, job *source.Job) error {
 	}
 	people := identity.NewResolver(s.st)
 	for _, r := range repos {
-		opts := &gh.CommitsListOptions{Since: job.Window.Start, Until: job.Window.End, ListOptions: gh.ListOptions{PerPage: perPage}}
-		for {
-			list, resp, err := s.api.Repositories.ListCommits(ctx, r.Owner, r.Name, opts)
+		floor, err := s.commitFloor(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		first := fmt.Sprintf("repos/%s/commits?per_page=%d", r.FullName, perPage)
+		var firstPage page
+		for u := first; u != ""; {
+			var list []*gh.RepositoryCommit
+			p, err := s.getPage(ctx, u, &list)
 			if err != nil {
 				if isGone(err) {
 					break // an empty repository answers 409
 				}
 				return fmt.Errorf("github: unable to list the commits of %s: %w", r.FullName, err)
 			}
+			if u == first {
+				firstPage = p
+			}
+			if !p.changed {
+				break // the branch has not moved
+			}
 			var batch []store.NewCommit
 			for _, c := range list {
+				if c.GetCommit().GetCommitter().GetDate().Unix() < floor {
+					continue
+				}
 				stored, err := s.commitStored(ctx, r.ID, c.GetSHA())
 				if err != nil {
 					return err
@@ -63,13 +83,33 @@ func runCommits(ctx context.Context, job *source.Job) error {
 				return err
 			}
 			job.AddItems(n)
-			if resp.NextPage == 0 {
-				break
+			if len(batch) == 0 {
+				break // everything from here on is stored or older than the floor
 			}
-			opts.Page = resp.NextPage
+			u = p.next
+		}
+		if firstPage.changed {
+			if err := s.keep(ctx, first, firstPage, ""); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// commitFloor is how far back the commits of a repository are collected:
+// the window start, or the oldest commit already collected when that is
+// older (a run that resumes reaches as far back as the first one did).
+func (s *session) commitFloor(ctx context.Context, repoID int64) (int64, error) {
+	var oldest sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(committed_at) FROM commits WHERE repo_id = $1`, repoID).Scan(&oldest); err != nil {
+		return 0, fmt.Errorf("github: unable to fetch commits: %w", err)
+	}
+	floor := s.job.Window.Start.Unix()
+	if oldest.Valid && oldest.Int64 < floor {
+		floor = oldest.Int64
+	}
+	return floor, nil
 }
 
 func (s *session) commitStored(ctx context.Context, repoID int64, sha string) (bool, error) {

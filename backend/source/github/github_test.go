@@ -320,8 +320,8 @@ func TestRequestCounts(t *testing.T) {
 			t.Errorf("re-sync requests (-want +got):\n%s", d)
 		}
 		t.Logf("re-sync: %d requests", total(again))
-		if n := e.gh.notModified(); n != 6 {
-			t.Errorf("%d answers were 304, want 6 (2 repository pages, 2 contributor lists, 2 workflow lists)", n)
+		if n := e.gh.notModified(); n != 8 {
+			t.Errorf("%d answers were 304, want 8 (2 repository pages, 2 contributor lists, 2 commit lists, 2 workflow lists)", n)
 		}
 		// Nothing changed, nothing was written twice.
 		check(t, "row counts after the re-sync", rows(t, st, `SELECT (SELECT COUNT(*) FROM commits), (SELECT COUNT(*) FROM pull_requests),

@@ -38,7 +38,8 @@ func TestIncrementalSyncPicksUpChanges(t *testing.T) {
 		e := newEnv(t, st, nil)
 		e.sync(t)
 		e.clock.Add(24 * time.Hour)
-		const sha4, sha5, shaB3 = "c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4", "c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5", "b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3"
+		const sha4, sha5, sha6, shaB3 = "c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4", "c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5",
+			"c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6", "b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3"
 		e.gh.edit(func(f *fakeGitHub) {
 			hw := f.repo("octo-org/hello-world")
 			hw.Repository["pushed_at"] = "2026-06-01T16:00:00Z"
@@ -52,9 +53,12 @@ func TestIncrementalSyncPicksUpChanges(t *testing.T) {
 				inner["committer"].(map[string]any)["date"] = date
 				return c
 			}
+			// The branch merged today holds a commit dated before the
+			// last sync: it is collected all the same.
 			hw.Commits = append([]map[string]any{
 				commit(sha5, "2026-06-01T16:00:00Z", "Tune the cache"),
 				commit(sha4, "2026-06-01T15:00:00Z", "Merge pull request #1349 from octo-org/typo"),
+				commit(sha6, "2026-05-28T10:00:00Z", "Fix a typo"),
 			}, hw.Commits...)
 			pr := clone(t, hw.Pulls[0])
 			for k, v := range map[string]any{"id": 3, "number": 1349, "title": "Fix a typo", "created_at": "2026-06-01T13:00:00Z",
@@ -80,7 +84,7 @@ func TestIncrementalSyncPicksUpChanges(t *testing.T) {
 		got := e.sync(t)
 		want := map[string]int64{
 			"repository":  2,              // the first page changed, the second answered 304
-			"contributor": 2, "commit": 4, // two lists, two new commits
+			"contributor": 2, "commit": 5, // two lists (api's a 304), three new commits
 			"pull-request": 3, // two lists, the new pull request
 			"review":       1, "comment": 4, "pull-request-commit": 1,
 			"workflow": 2, "workflow-run": 3, "workflow-job": 0,
@@ -95,7 +99,8 @@ func TestIncrementalSyncPicksUpChanges(t *testing.T) {
 		check(t, "deployed pull requests", rows(t, st, `SELECT d.external_id, p.number FROM deployment_pull_requests dp
 			JOIN deployments d ON d.id = dp.deployment_id JOIN pull_requests p ON p.id = dp.pr_id ORDER BY d.external_id`),
 			[][]string{{"deployment:42", "1347"}, {"deployment:44", "1349"}})
-		check(t, "commits", rows(t, st, `SELECT COUNT(*) FROM commits`), [][]string{{"5"}})
+		check(t, "new commits", rows(t, st, `SELECT sha, subject FROM commits WHERE committed_at > $1 ORDER BY committed_at`, ts("2026-05-20T08:00:00Z")),
+			[][]string{{sha6, "Fix a typo"}, {sha4, "Merge pull request #1349 from octo-org/typo"}, {sha5, "Tune the cache"}})
 	})
 }
 
