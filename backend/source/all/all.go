@@ -3,7 +3,8 @@
 package all
 
 import (
-	_ "github.com/momentum-app/momentum/backend/source/git"    // local git repositories
-	_ "github.com/momentum-app/momentum/backend/source/github" // GitHub and GitHub Actions
-	_ "github.com/momentum-app/momentum/backend/source/gitlab" // GitLab and GitLab CI
+	_ "github.com/momentum-app/momentum/backend/source/bitbucket" // Bitbucket Cloud and Pipelines
+	_ "github.com/momentum-app/momentum/backend/source/git"       // local git repositories
+	_ "github.com/momentum-app/momentum/backend/source/github"    // GitHub and GitHub Actions
+	_ "github.com/momentum-app/momentum/backend/source/gitlab"    // GitLab and GitLab CI
 )
