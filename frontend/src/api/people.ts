@@ -47,8 +47,12 @@ export interface MeState {
 
 export interface Discovery {
   repositories: { path: string; name: string }[];
-  /** Author emails seen in those repositories, most likely the user's first. */
+  /** `git config user.email` and the emails set in the found repositories. */
   emails: string[];
+  /** The scan hit its time limit: the list is what was found until then. */
+  truncated?: boolean;
+  /** Paths that could not be scanned (missing, unreadable), beside what was found. */
+  errors?: string[];
 }
 
 export interface RunRecord {
@@ -131,7 +135,9 @@ export async function setUpGit(
 ): Promise<RunRecord> {
   const { paths, emails, pollMs = 700, timeoutMs = 10 * 60_000 } = opts;
   onStep?.('configure');
-  const values: Record<string, string> = { [GIT_KEYS.repos]: paths.join(','), [GIT_KEYS.emails]: emails.join(',') };
+  // An empty value is refused (a key is removed, not emptied): send the emails only when given.
+  const values: Record<string, string> = { [GIT_KEYS.repos]: paths.join(',') };
+  if (emails.length) values[GIT_KEYS.emails] = emails.join(',');
   if (opts.depth !== undefined) values[GIT_KEYS.depth] = String(opts.depth);
   await peopleApi.configureGit(values);
   // Runs made from here on are ours: remember the newest id before starting.

@@ -193,7 +193,7 @@ export function SetupDialog({ opened, onClose, onDone }: { opened: boolean; onCl
               </Text>
               <Group align="flex-end" gap="xs">
                 <TextInput label="Folder" value={folder} onChange={(e) => setFolder(e.currentTarget.value)} w={340} data-testid="scan-folder" />
-                <NumberInput label="Depth" value={depth} onChange={(v) => setDepth(typeof v === 'number' ? v : 3)} min={0} max={16} w={90} data-testid="scan-depth" />
+                <NumberInput label="Depth" value={depth} onChange={(v) => setDepth(typeof v === 'number' ? v : 3)} min={0} max={6} w={90} data-testid="scan-depth" />
                 <Button variant="default" onClick={scan} loading={scanning} disabled={working} data-testid="scan">
                   Scan
                 </Button>
@@ -204,7 +204,13 @@ export function SetupDialog({ opened, onClose, onDone }: { opened: boolean; onCl
                     {found.repositories.length
                       ? `${found.repositories.length} ${found.repositories.length === 1 ? 'repository' : 'repositories'} found.`
                       : 'No repositories there: try another folder or a larger depth.'}
+                    {found.truncated ? ' The scan stopped at its time limit: choose a smaller folder to find the rest.' : ''}
                   </Text>
+                  {found.errors?.map((e) => (
+                    <Text key={e} size="xs" c="orange">
+                      {e}
+                    </Text>
+                  ))}
                   {found.repositories.length > 0 && (
                     <ScrollArea.Autosize mah={180} type="auto">
                       <Checkbox.Group value={chosen} onChange={setChosen}>

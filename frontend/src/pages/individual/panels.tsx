@@ -629,49 +629,49 @@ export function ReviewsSection({ state, person, info }: PanelProps) {
         />
       </SimpleGrid>
       <TimeSeriesPanel
-          testId="review-response"
-          title="Reviews given: response"
-          description={info['person-reviews']?.description}
-          metricId="person-reviews"
-          data={g}
-          series={[
-            { name: 'Time to first review', key: 'time_to_first_review_median_hours', color: palette.commits, kind: 'line', format: 'hours' },
-            { name: 'Response time', key: 'response_time_median_hours', color: palette.prsOpened, kind: 'line', format: 'hours' },
-            { name: 'Reviews', key: 'reviews', color: palette.neutral, kind: 'bar', axis: 1, format: 'count', ghost: false },
-          ]}
-          axes={[
-            { name: 'Median hours', format: 'hours' },
-            { name: 'Reviews', format: 'count' },
-          ]}
-          emptyKeys={['reviews', 'review_comments']}
-          loading={given.isFetching}
-          error={given.error}
-          empty={<EmptyHint what="reviews given (they come from a hosted source such as GitHub or GitLab)" />}
-          exportName="response"
-          header={g && <SummaryCards items={givenItems} compare={compared} />}
-        />
-        <TimeSeriesPanel
-          testId="reception"
-          title="Reviews received"
-          description={info['person-reception']?.description}
-          metricId="person-reception"
-          data={r}
-          series={[
-            { name: 'Time to address', key: 'time_to_address_median_hours', color: extra.rate, kind: 'line', format: 'hours' },
-            { name: 'Comments received', key: 'comments_received', color: palette.neutral, kind: 'bar', axis: 1, format: 'count', ghost: false },
-            { name: 'Comments addressed', key: 'comments_addressed', color: palette.prsMerged, kind: 'bar', axis: 1, format: 'count', ghost: false },
-          ]}
-          axes={[
-            { name: 'Median hours', format: 'hours' },
-            { name: 'Comments', format: 'count' },
-          ]}
-          emptyKeys={['reviews_received', 'comments_received']}
-          loading={received.isFetching}
-          error={received.error}
-          empty={<EmptyHint what="reviews received (they come from a hosted source such as GitHub or GitLab)" />}
-          exportName="reception"
-          header={r && <SummaryCards items={receivedItems} compare={state.compare && !!r.previous} />}
-        />
+        testId="review-response"
+        title="Reviews given: response"
+        description={info['person-reviews']?.description}
+        metricId="person-reviews"
+        data={g}
+        series={[
+          { name: 'Time to first review', key: 'time_to_first_review_median_hours', color: palette.commits, kind: 'line', format: 'hours' },
+          { name: 'Response time', key: 'response_time_median_hours', color: palette.prsOpened, kind: 'line', format: 'hours' },
+          { name: 'Reviews', key: 'reviews', color: palette.neutral, kind: 'bar', axis: 1, format: 'count', ghost: false },
+        ]}
+        axes={[
+          { name: 'Median hours', format: 'hours' },
+          { name: 'Reviews', format: 'count' },
+        ]}
+        emptyKeys={['reviews', 'review_comments']}
+        loading={given.isFetching}
+        error={given.error}
+        empty={<EmptyHint what="reviews given (they come from a hosted source such as GitHub or GitLab)" />}
+        exportName="response"
+        header={g && <SummaryCards items={givenItems} compare={compared} />}
+      />
+      <TimeSeriesPanel
+        testId="reception"
+        title="Reviews received"
+        description={info['person-reception']?.description}
+        metricId="person-reception"
+        data={r}
+        series={[
+          { name: 'Time to address', key: 'time_to_address_median_hours', color: extra.rate, kind: 'line', format: 'hours' },
+          { name: 'Comments received', key: 'comments_received', color: palette.neutral, kind: 'bar', axis: 1, format: 'count', ghost: false },
+          { name: 'Comments addressed', key: 'comments_addressed', color: palette.prsMerged, kind: 'bar', axis: 1, format: 'count', ghost: false },
+        ]}
+        axes={[
+          { name: 'Median hours', format: 'hours' },
+          { name: 'Comments', format: 'count' },
+        ]}
+        emptyKeys={['reviews_received', 'comments_received']}
+        loading={received.isFetching}
+        error={received.error}
+        empty={<EmptyHint what="reviews received (they come from a hosted source such as GitHub or GitLab)" />}
+        exportName="reception"
+        header={r && <SummaryCards items={receivedItems} compare={state.compare && !!r.previous} />}
+      />
     </Stack>
   );
 }
