@@ -13,10 +13,11 @@ import (
 )
 
 // runContributors lists each repository's contributors (conditionally: an
-// unchanged list is a 304) and reads the profile (name, public email) of
-// each user not seen before, so that the account joins the person its
-// email or noreply address already belongs to (a local-git identity, say)
-// before the other scripts attribute commits and reviews to it.
+// unchanged list is a 304) and makes an account of each user not seen
+// before, with the profile read (name, public email), so that it joins the
+// person its email or noreply address already belongs to (a local-git
+// identity, say) before the other scripts attribute commits and reviews to
+// it.
 func runContributors(ctx context.Context, job *source.Job) error {
 	s, err := newSession(ctx, job)
 	if err != nil {
@@ -52,11 +53,7 @@ func runContributors(ctx context.Context, job *source.Job) error {
 				if known {
 					continue
 				}
-				profile, _, err := s.api.Users.Get(ctx, c.GetLogin())
-				if err != nil {
-					return fmt.Errorf("github: unable to read the profile of %s: %w", c.GetLogin(), err)
-				}
-				if _, _, err := s.user(ctx, profile); err != nil {
+				if _, _, err := s.user(ctx, &gh.User{ID: c.ID, Login: c.Login, Type: c.Type, AvatarURL: c.AvatarURL, HTMLURL: c.HTMLURL}); err != nil {
 					return err
 				}
 				job.AddItems(1)

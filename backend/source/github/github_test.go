@@ -288,7 +288,7 @@ func TestRequestCounts(t *testing.T) {
 		first := e.sync(t)
 		want := map[string]int64{
 			"repository":          2, // two pages of the organization's repositories
-			"contributor":         5, // two lists, three profiles
+			"contributor":         4, // two lists, two profiles (not the bot's)
 			"commit":              6, // two lists, three commits, one 502 retried
 			"pull-request":        5, // two lists, two pull requests, one 429 retried
 			"review":              2,

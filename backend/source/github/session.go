@@ -72,8 +72,11 @@ func (s *session) repositories(ctx context.Context) ([]repo, error) {
 	return out, rows.Err()
 }
 
-// user returns the account of a GitHub user, creating it when new. A nil
-// user (a deleted account, "ghost") has no account.
+// user returns the account of a GitHub user, creating it when new. A new
+// person's profile is read once (name, public email), so that the account
+// joins the person its email already belongs to (a local-git identity,
+// say); a bot's is not, it has none. A nil user (a deleted account,
+// "ghost") has no account.
 func (s *session) user(ctx context.Context, u *gh.User) (identity.Ref, bool, error) {
 	if u == nil || u.GetID() == 0 {
 		return identity.Ref{}, false, nil
@@ -84,7 +87,18 @@ func (s *session) user(ctx context.Context, u *gh.User) (identity.Ref, bool, err
 	if ok {
 		return ref, true, nil
 	}
-	ref, err := identity.Ensure(ctx, s.st, accountOf(u))
+	known, err := s.knownAccount(ctx, u.GetID())
+	if err != nil {
+		return identity.Ref{}, false, err
+	}
+	if !known && u.GetLogin() != "" && !accountOf(u).IsBot && u.Name == nil {
+		profile, _, err := s.api.Users.Get(ctx, u.GetLogin())
+		if err != nil {
+			return identity.Ref{}, false, fmt.Errorf("github: unable to read the profile of %s: %w", u.GetLogin(), err)
+		}
+		u = profile
+	}
+	ref, err = identity.Ensure(ctx, s.st, accountOf(u))
 	if err != nil {
 		return identity.Ref{}, false, err
 	}
@@ -105,7 +119,7 @@ func accountOf(u *gh.User) identity.Account {
 		Name:       u.GetName(),
 		AvatarURL:  u.GetAvatarURL(),
 		ProfileURL: u.GetHTMLURL(),
-		IsBot:      strings.EqualFold(u.GetType(), "Bot"),
+		IsBot:      strings.EqualFold(u.GetType(), "Bot") || identity.IsBot(u.GetName(), u.GetLogin(), u.GetEmail()),
 	}
 }
 
