@@ -139,6 +139,12 @@ func (s *Store) insertCommitsSQLite(ctx context.Context, commits []NewCommit) (n
 			tx.Rollback()
 		}
 	}()
+	// A history import inserts into the commits' indexes at random (by
+	// SHA): with SQLite's default 2 MB page cache most of its time goes to
+	// re-reading index pages. The setting stays with the connection.
+	if _, err = tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+		return 0, err
+	}
 	ids := make(map[string]int64, len(commits))
 	args := make([]any, 0, commitsPerStatement*len(commitColumns))
 	for rest := commits; len(rest) > 0; {

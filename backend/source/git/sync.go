@@ -36,7 +36,10 @@ type Options struct {
 	// process.
 	Workers int
 	// ChunkSize is the most commits one `git log` process reads (default
-	// 4,000, less when that leaves a worker idle).
+	// 20,000; fewer when that would leave a worker idle). Each process starts
+	// with a cold delta-base cache, so small chunks cost git much more: on
+	// 80,000 commits, chunks of 4,000 took 30-70% more CPU than one pass,
+	// chunks of 20,000 about 10%. git's memory grows with the chunk.
 	ChunkSize int
 	// BatchSize is how many commits go to the database in one transaction
 	// (default 1,000).
@@ -51,7 +54,7 @@ func (o *Options) defaults() {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.ChunkSize <= 0 {
-		o.ChunkSize = 4000
+		o.ChunkSize = 20_000
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 1000
@@ -448,7 +451,7 @@ func (s *syncer) importCommits(ctx context.Context, shas []string) (read, stored
 		return 0, 0, nil
 	}
 	workers := s.opt.Workers
-	chunk := min(s.opt.ChunkSize, max(256, (len(shas)+workers*4-1)/(workers*4)))
+	chunk := min(s.opt.ChunkSize, max(256, (len(shas)+workers*2-1)/(workers*2)))
 	var chunks [][]string
 	for rest := shas; len(rest) > 0; {
 		n := min(chunk, len(rest))
