@@ -19,11 +19,16 @@ import (
 // runCommits walks each repository's default branch newest first and
 // reads, for each commit not stored yet, its detail: the lines added and
 // removed per file. The first page is asked for conditionally, so an
-// unchanged branch costs one 304. The walk goes on while a page holds a
-// commit to store, down to the oldest commit ever collected from the
-// repository (or the window start): a branch merged today with commits
-// dated last week brings them along, which a `since` filter on commit
-// dates would miss. A commit is immutable: a stored one costs nothing.
+// unchanged branch costs one 304. A commit is immutable: a stored one costs
+// nothing.
+//
+// The walk goes down to the branch head of the last complete walk, then on
+// while a page still holds a commit to store, and never below the oldest
+// commit collected (or the window start): a branch merged today with
+// commits dated last week brings them along, which a `since` filter on
+// commit dates would miss; and a walk cut short by a failure is resumed
+// past what it stored, since the head it reached is recorded only when it
+// completes.
 func runCommits(ctx context.Context, job *source.Job) error {
 	s, err := newSession(ctx, job)
 	if err != nil {
@@ -35,64 +40,85 @@ func runCommits(ctx context.Context, job *source.Job) error {
 	}
 	people := identity.NewResolver(s.st)
 	for _, r := range repos {
-		floor, err := s.commitFloor(ctx, r.ID)
+		if err := s.walkCommits(ctx, people, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) walkCommits(ctx context.Context, people *identity.Resolver, r repo) error {
+	floor, err := s.commitFloor(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	first := fmt.Sprintf("repos/%s/commits?per_page=%d", r.FullName, perPage)
+	prevHead := ""
+	if v, ok, err := s.etags.Peek(ctx, first); err != nil {
+		return err
+	} else if ok {
+		_, prevHead, _ = strings.Cut(v.Memo, "\n")
+	}
+	passed := false // the previous head is behind us
+	var firstPage page
+	head := ""
+	for u := first; u != ""; {
+		var list []*gh.RepositoryCommit
+		p, err := s.getPage(ctx, u, &list)
+		if err != nil {
+			if isGone(err) {
+				return nil // an empty repository answers 409
+			}
+			return fmt.Errorf("github: unable to list the commits of %s: %w", r.FullName, err)
+		}
+		if !p.changed {
+			return nil // the branch has not moved
+		}
+		if u == first {
+			firstPage = p
+			if len(list) > 0 {
+				head = list[0].GetSHA()
+			}
+		}
+		var batch []store.NewCommit
+		inRange := false
+		for _, c := range list {
+			if c.GetSHA() == prevHead {
+				passed = true
+			}
+			if c.GetCommit().GetCommitter().GetDate().Unix() < floor {
+				continue
+			}
+			inRange = true
+			stored, err := s.commitStored(ctx, r.ID, c.GetSHA())
+			if err != nil {
+				return err
+			}
+			if stored {
+				continue
+			}
+			full, _, err := s.api.Repositories.GetCommit(ctx, r.Owner, r.Name, c.GetSHA(), nil)
+			if err != nil {
+				return fmt.Errorf("github: unable to read commit %s of %s: %w", c.GetSHA(), r.FullName, err)
+			}
+			row, err := s.commitRow(ctx, people, r, full)
+			if err != nil {
+				return err
+			}
+			batch = append(batch, row)
+		}
+		n, err := s.st.InsertCommits(ctx, batch)
 		if err != nil {
 			return err
 		}
-		first := fmt.Sprintf("repos/%s/commits?per_page=%d", r.FullName, perPage)
-		var firstPage page
-		for u := first; u != ""; {
-			var list []*gh.RepositoryCommit
-			p, err := s.getPage(ctx, u, &list)
-			if err != nil {
-				if isGone(err) {
-					break // an empty repository answers 409
-				}
-				return fmt.Errorf("github: unable to list the commits of %s: %w", r.FullName, err)
-			}
-			if u == first {
-				firstPage = p
-			}
-			if !p.changed {
-				break // the branch has not moved
-			}
-			var batch []store.NewCommit
-			for _, c := range list {
-				if c.GetCommit().GetCommitter().GetDate().Unix() < floor {
-					continue
-				}
-				stored, err := s.commitStored(ctx, r.ID, c.GetSHA())
-				if err != nil {
-					return err
-				}
-				if stored {
-					continue
-				}
-				full, _, err := s.api.Repositories.GetCommit(ctx, r.Owner, r.Name, c.GetSHA(), nil)
-				if err != nil {
-					return fmt.Errorf("github: unable to read commit %s of %s: %w", c.GetSHA(), r.FullName, err)
-				}
-				row, err := s.commitRow(ctx, people, r, full)
-				if err != nil {
-					return err
-				}
-				batch = append(batch, row)
-			}
-			n, err := s.st.InsertCommits(ctx, batch)
-			if err != nil {
-				return err
-			}
-			job.AddItems(n)
-			if len(batch) == 0 {
-				break // everything from here on is stored or older than the floor
-			}
-			u = p.next
+		s.job.AddItems(n)
+		if !inRange || (passed && len(batch) == 0) {
+			break
 		}
-		if firstPage.changed {
-			if err := s.keep(ctx, first, firstPage, ""); err != nil {
-				return err
-			}
-		}
+		u = p.next
+	}
+	if firstPage.changed {
+		return s.keep(ctx, first, firstPage, head)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ type fakeGitHub struct {
 	repos  []*fakeRepo
 	hits   map[string]int // "GET /path" → requests
 	fail   map[string]int // path prefix → status to answer once
+	failN  map[string]int // path prefix → how many more times to fail with 500
 	paging int            // items per page of the repository list
 	unmod  int            // 304 answers
 }
@@ -63,7 +64,7 @@ func newFakeGitHub(t *testing.T, token string) *fakeGitHub {
 	if err := json.Unmarshal(b, &data); err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeGitHub{t: t, token: token, users: data.Users, repos: data.Repositories, hits: map[string]int{}, fail: map[string]int{}, paging: 2}
+	f := &fakeGitHub{t: t, token: token, users: data.Users, repos: data.Repositories, hits: map[string]int{}, fail: map[string]int{}, failN: map[string]int{}, paging: 2}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -137,6 +138,14 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}`)
 		return
+	}
+	for prefix, n := range f.failN {
+		if strings.HasPrefix(r.URL.Path, prefix) && n > 0 {
+			f.failN[prefix] = n - 1
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, `{"message":"Server Error"}`)
+			return
+		}
 	}
 	for prefix, status := range f.fail {
 		if strings.HasPrefix(r.URL.Path, prefix) {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/momentum-app/momentum/backend/collect"
 	"github.com/momentum-app/momentum/backend/identity"
 	"github.com/momentum-app/momentum/backend/store"
 	"github.com/momentum-app/momentum/backend/store/storetest"
@@ -127,3 +129,28 @@ func TestAccountsJoinLocalGitPeople(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A script that fails (a commit GitHub cannot serve, past every retry)
+// loses nothing: the next sync collects what it missed.
+func TestFailedSyncIsResumed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, nil)
+		e.gh.edit(func(f *fakeGitHub) { f.failN["/repos/octo-org/hello-world/commits/"+sha1] = 6 })
+		sum, err := e.eng.Collect(context.Background(), collect.Options{Via: "cli"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed := ""
+		for _, o := range sum.Outcomes {
+			if o.Status != store.RunCompleted {
+				failed += o.Script + ": " + o.Error + "\n"
+			}
+		}
+		if !strings.HasPrefix(failed, "commit: ") || strings.Count(failed, "\n") != 1 || !strings.Contains(failed, "500") {
+			t.Fatalf("want the commit script alone to fail, got:\n%s", failed)
+		}
+		e.clock.Add(time.Hour)
+		e.sync(t)
+		check(t, "commits", rows(t, st, `SELECT sha FROM commits ORDER BY authored_at`), [][]string{{sha1}, {sha2}, {sha3}})
+	})
+}

@@ -51,6 +51,20 @@ func (v *Validators) Get(ctx context.Context, url string, w source.Window) (Vali
 	return val, true, nil
 }
 
+// Peek returns the stored validator of url whatever window stored it.
+func (v *Validators) Peek(ctx context.Context, url string) (Validator, bool, error) {
+	var val Validator
+	err := v.st.DB().QueryRowContext(ctx, `SELECT etag, memo FROM http_validators WHERE scope = $1 AND url = $2`,
+		v.scope, url).Scan(&val.ETag, &val.Memo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Validator{}, false, nil
+	}
+	if err != nil {
+		return Validator{}, false, fmt.Errorf("github: unable to fetch the validator of %s: %w", url, err)
+	}
+	return val, true, nil
+}
+
 // Put stores the validator of a response processed for window w. Call it
 // after the response's rows are written, never before: a run that fails in
 // between leaves the old validator, and the next run fetches again.
