@@ -381,8 +381,9 @@ func TestRenameDeleteForcePushLeaveNoGhosts(t *testing.T) {
 			{"1296271", "octo-org/legacy-tool", "https://github.com/octo-org/legacy-tool"},
 		})
 		check(t, "what remains of api", rows(t, st, `SELECT (SELECT COUNT(*) FROM commits WHERE sha = $1), (SELECT COUNT(*) FROM pipelines WHERE external_id IN ('161400', '161401')),
-			(SELECT COUNT(*) FROM pipeline_runs WHERE external_id IN ('30433700', '30433701')), (SELECT COUNT(*) FROM deployments WHERE external_id LIKE 'run:%')`, sha3),
-			[][]string{{"0", "0", "0", "0"}})
+			(SELECT COUNT(*) FROM pipeline_runs WHERE external_id IN ('30433700', '30433701')), (SELECT COUNT(*) FROM deployments WHERE external_id LIKE 'run:%'),
+			(SELECT COUNT(*) FROM http_validators WHERE url LIKE 'repos/octo-org/api/%')`, sha3),
+			[][]string{{"0", "0", "0", "0", "0"}})
 		check(t, "commits of #1348", rows(t, st, `SELECT c.commit_sha FROM pull_request_commits c JOIN pull_requests p ON p.id = c.pr_id WHERE p.number = 1348`),
 			[][]string{{newHead}})
 		check(t, "the renamed repository's rows", rows(t, st, `SELECT (SELECT COUNT(*) FROM commits), (SELECT COUNT(*) FROM pull_requests), (SELECT COUNT(*) FROM pipeline_runs)`),

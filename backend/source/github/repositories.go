@@ -193,6 +193,10 @@ func (s *session) reconcileRepositories(ctx context.Context, listed map[string]b
 				if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE id = $1`, r.id); err != nil {
 					return fmt.Errorf("github: unable to delete repository %s: %w", r.name, err)
 				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM http_validators WHERE scope LIKE $1 AND url LIKE $2`,
+					ID+"/%", "repos/"+r.name+"/%"); err != nil {
+					return fmt.Errorf("github: unable to delete the validators of %s: %w", r.name, err)
+				}
 				continue
 			}
 			exclude := !configured || !selected(s.job.Config, r.name) ||
