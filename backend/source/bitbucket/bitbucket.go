@@ -33,6 +33,9 @@ const (
 	KeyURL         = "BITBUCKET_URL"
 	KeyPipelines   = "BITBUCKET_PIPELINES"
 	KeyProduction  = "BITBUCKET_PRODUCTION"
+	KeyDeployments = "BITBUCKET_DEPLOYMENTS"
+	KeyDeploySteps = "BITBUCKET_DEPLOY_STEPS"
+	KeyDeployRefs  = "BITBUCKET_DEPLOY_BRANCHES"
 	defaultBaseURL = "https://api.bitbucket.org/2.0"
 )
 

@@ -146,7 +146,7 @@ func TestSyncStoresRowsAndResyncIsFrugal(t *testing.T) {
 			"repository":   2,  // 3 repositories on 2 pages
 			"commit":       8,  // api: 2 pages (the second stops at January), the 429, 3 diffstats; web: 1 page, 1 diffstat
 			"pull-request": 13, // api: the list and the 502; #1: commits, comments (3 pages), activity (3 pages); #2: 3; web: the list
-			"pipeline":     5,  // api: 2 pages (stops at January), steps of 7 and 6; web: 1
+			"pipeline":     8,  // api: 2 pages (stops at January), steps of 7 and 6; web: 1 page, steps of 4 and 3 (2 pages)
 			"deployment":   4,  // api: environments, 2 pages of deployments (the second is older); web: environments
 		}
 		if !reflect.DeepEqual(per, wantPer) {
@@ -209,26 +209,33 @@ func TestSyncStoresRowsAndResyncIsFrugal(t *testing.T) {
 				(SELECT COUNT(*) FROM accounts g WHERE g.person_id = a.person_id AND g.source = 'git')
 			FROM accounts a WHERE a.source = 'bitbucket' ORDER BY a.login`), []string{"ana|ana@example.com|0|1", "ben|ben@example.com|0|1", "deploy-bot||1|0"})
 		want(t, "pipeline runs", query(t, st, `SELECT r.number, r.branch, r.commit_sha, r.event, r.status, pe.display_name, r.started_at, r.finished_at, r.duration_s, r.failure_reason, r.url
-			FROM pipeline_runs r LEFT JOIN people pe ON pe.id = r.person_id ORDER BY r.number`), []string{
+			FROM pipeline_runs r LEFT JOIN people pe ON pe.id = r.person_id WHERE r.url LIKE '%/acme/api/%' ORDER BY r.number`), []string{
 			"6|main|" + sha("d3") + "|push|success|Ben Okafor|" + ts("2026-05-07T09:01:00Z") + "|" + ts("2026-05-07T09:20:00Z") + "|1080||https://bitbucket.org/acme/api/pipelines/results/6",
 			"7|feature/limits|" + sha("g2") + "|pull_request|failure|Ben Okafor|" + ts("2026-05-21T08:00:00Z") + "|" + ts("2026-05-21T08:10:00Z") + "|540|step Test failed|https://bitbucket.org/acme/api/pipelines/results/7",
 		})
 		want(t, "steps of 7", query(t, st, `SELECT j.name, j.status, j.duration_s, j.failure_reason FROM pipeline_jobs j JOIN pipeline_runs r ON r.id = j.run_id
 			WHERE r.number = 7 ORDER BY j.started_at`), []string{"Build|success|150|", "Test|failure|380|FAILED"})
-		want(t, "deployments", query(t, st, `SELECT d.environment, d.is_production, d.status, d.commit_sha, d.ref, pr.number, pe.display_name, d.created_at, d.finished_at
-			FROM deployments d LEFT JOIN pipeline_runs pr ON pr.id = d.pipeline_run_id LEFT JOIN people pe ON pe.id = d.person_id ORDER BY d.created_at`), []string{
-			"Staging|0|success|" + sha("d3") + "|main|6|Ben Okafor|" + ts("2026-05-07T09:10:00Z") + "|" + ts("2026-05-07T09:12:00Z"),
-			"Production|1|success|" + sha("d3") + "|main|6|Ben Okafor|" + ts("2026-05-07T09:15:00Z") + "|" + ts("2026-05-07T09:19:30Z"),
+		want(t, "deployments: Bitbucket's for api (environments), the pipeline rule for web (none)", query(t, st, `SELECT r.name, d.external_id, d.environment, d.is_production, d.status,
+				d.commit_sha, d.ref, pr.number, pe.display_name, d.created_at, d.finished_at
+			FROM deployments d JOIN repositories r ON r.id = d.repo_id LEFT JOIN pipeline_runs pr ON pr.id = d.pipeline_run_id
+				LEFT JOIN people pe ON pe.id = d.person_id ORDER BY d.created_at`), []string{
+			"api|{dep-6-stg}|Staging|0|success|" + sha("d3") + "|main|6|Ben Okafor|" + ts("2026-05-07T09:10:00Z") + "|" + ts("2026-05-07T09:12:00Z"),
+			"api|{dep-6-prod}|Production|1|success|" + sha("d3") + "|main|6|Ben Okafor|" + ts("2026-05-07T09:15:00Z") + "|" + ts("2026-05-07T09:19:30Z"),
+			// "Deploy to staging" and "Deploy to production" on main; the one on
+			// a feature branch is not a deployment.
+			"web|step:{w32}|staging|0|success|" + sha("e1") + "|main|3|Ben Okafor|" + ts("2026-05-15T10:12:00Z") + "|" + ts("2026-05-15T10:18:00Z"),
+			"web|step:{w33}|production|1|success|" + sha("e1") + "|main|3|Ben Okafor|" + ts("2026-05-15T10:20:00Z") + "|" + ts("2026-05-15T10:28:00Z"),
 		})
 
-		// Metrics on what was collected: !1 merged 71 h after it was opened,
-		// and reached production 19.5 min after the merge.
+		// Metrics on what was collected: two production deployments (api's
+		// and web's by the rule); #1 merged 71 h after it was opened reached
+		// production 19.5 min after the merge.
 		eng := metric.NewEngine(st.DB(), st.Engine().Postgres())
 		res, err := eng.Compute(context.Background(), "deployments", metric.Query{From: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC), Group: metric.Group("week")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Summary["deployments"] != 1 || res.Summary["prs_deployed"] != 1 || res.Summary["merge_to_production_median_hours"] != 19.5/60 {
+		if res.Summary["deployments"] != 2 || res.Summary["prs_deployed"] != 1 || res.Summary["merge_to_production_median_hours"] != 19.5/60 {
 			t.Errorf("deployments metric: %v", res.Summary)
 		}
 		res, err = eng.Compute(context.Background(), "person-mrs", metric.Query{From: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC), Group: metric.Group("week"),
@@ -291,4 +298,27 @@ func TestConnection(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "check the token") {
 		t.Errorf("bad credentials: %v", err)
 	}
+}
+
+// A repository excluded on the Data sources page costs no request.
+func TestExcludedRepositoriesAreNotCollected(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.collect(t)
+		if _, err := st.DB().Exec(`UPDATE repositories SET excluded = TRUE WHERE full_name = 'acme/web'`); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(day0.Add(24 * time.Hour))
+		if err := e.eng.Reset(context.Background(), []string{bitbucket.ID}, "cli"); err != nil {
+			t.Fatal(err)
+		}
+		_, served := e.collect(t)
+		all := strings.Join(served, "\n")
+		if strings.Contains(all, "/acme/web/") || strings.Contains(all, "legacy") {
+			t.Errorf("an excluded repository was collected:\n%s", all)
+		}
+		if !strings.Contains(all, "/acme/api/pullrequests") {
+			t.Errorf("acme/api was not collected:\n%s", all)
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/momentum-app/momentum/backend/source"
+	"github.com/momentum-app/momentum/backend/source/deployrule"
 )
 
 type environment struct {
@@ -59,12 +60,22 @@ func deployStatus(d deployment) string {
 	}
 }
 
-// runDeployments stores each repository's Bitbucket deployments started
-// since the window start. Production is an environment of type Production
-// or named like BITBUCKET_PRODUCTION. Bitbucket lists deployments newest
-// first; the script stops at the first page with nothing newer than the
-// window. Two requests per unchanged repository: environments and one page
-// of deployments.
+// runDeployments stores each repository's deployments.
+//
+// Where a repository has environments (and BITBUCKET_DEPLOYMENTS is auto
+// or environments) they are Bitbucket's own, started since the window
+// start; production is an environment of type Production or named like
+// BITBUCKET_PRODUCTION. Bitbucket lists deployments newest first; the
+// script stops at the first page with nothing newer than the window. Two
+// requests per unchanged repository: environments and one page.
+//
+// Otherwise the pipeline rule (backend/source/deployrule) makes deployments
+// out of the steps the pipeline script stored: a step named like
+// BITBUCKET_DEPLOY_STEPS (default *deploy*, release*) in a pipeline on a
+// deployment branch (BITBUCKET_DEPLOY_BRANCHES, default the main branch);
+// the first word of its name that names an environment is the environment
+// ("Deploy to staging" → staging), a production word or none means
+// production. It costs no request.
 func runDeployments(ctx context.Context, job *source.Job) error {
 	a := newAPI(job)
 	rs, err := repos(ctx, job)
@@ -73,12 +84,19 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 	}
 	who := newPeople(job)
 	ws := job.Config.Get(KeyWorkspace)
-	prod := job.Config.List(KeyProduction)
-	if len(prod) == 0 {
-		prod = []string{"production", "prod", "live"}
-	}
+	rule := deployrule.New(job.Config.List(KeyDeploySteps), job.Config.List(KeyDeployRefs), job.Config.List(KeyProduction))
+	prod := rule.Production
+	mode := job.Config.Get(KeyDeployments)
 	db := job.Store.DB()
 	for _, r := range rs {
+		if mode == "pipelines" {
+			n, err := ruleDeployments(ctx, job, rule, r)
+			if err != nil {
+				return err
+			}
+			job.AddItems(n)
+			continue
+		}
 		envs := map[string]environment{}
 		if err := each(ctx, a, a.url(url.Values{"pagelen": {"100"}}, "repositories", ws, r.slug, "environments"), func(e environment) (bool, error) {
 			envs[e.UUID] = e
@@ -86,8 +104,13 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 		}); err != nil {
 			return fmt.Errorf("bitbucket: unable to list the environments of %s: %w", r.fullName, err)
 		}
-		if len(envs) == 0 {
-			continue // no deployments without environments
+		if len(envs) == 0 && mode != "environments" {
+			n, err := ruleDeployments(ctx, job, rule, r)
+			if err != nil {
+				return err
+			}
+			job.AddItems(n)
+			continue
 		}
 		u := a.url(url.Values{"pagelen": {"100"}}, "repositories", ws, r.slug, "deployments")
 		for u != "" {
@@ -131,7 +154,7 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 				if status != "in_progress" {
 					fin = unix(d.State.CompletionDate)
 				}
-				isProd := env.Type.Name == "Production" || matchAny(prod, env.Name)
+				isProd := env.Type.Name == "Production" || deployrule.MatchAny(prod, env.Name)
 				if _, err := db.ExecContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
 						commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -151,4 +174,70 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 		}
 	}
 	return nil
+}
+
+// ruleDeployments applies the pipeline rule to the repository's stored
+// steps of pipelines started in the window.
+func ruleDeployments(ctx context.Context, job *source.Job, rule deployrule.Rule, r repo) (int, error) {
+	db := job.Store.DB()
+	rows, err := db.QueryContext(ctx, `SELECT j.external_id, j.name, j.status, j.started_at, j.finished_at,
+			p.id, p.branch, p.commit_sha, COALESCE(p.person_id, 0), p.started_at, p.url
+		FROM pipeline_jobs j JOIN pipeline_runs p ON p.id = j.run_id
+		WHERE p.repo_id = $1 AND p.started_at >= $2 ORDER BY j.id`, r.id, job.Window.Start.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("bitbucket: unable to read steps: %w", err)
+	}
+	type dep struct {
+		ext, env, status, sha, ref, url string
+		prod                            bool
+		run, person, created            int64
+		finished                        any
+	}
+	var deps []dep
+	for rows.Next() {
+		var ext, name, status, branch, sha, url string
+		var started, finished sql.NullInt64
+		var run, person, runStarted int64
+		if err := rows.Scan(&ext, &name, &status, &started, &finished, &run, &branch, &sha, &person, &runStarted, &url); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if !rule.Deploys(name, branch, r.mainBranch) {
+			continue
+		}
+		d := dep{ext: "step:" + ext, sha: sha, ref: branch, url: url, run: run, person: person, created: runStarted}
+		switch status {
+		case "success", "failure", "cancelled":
+			d.status = status
+		case "running":
+			d.status = "in_progress"
+		default: // skipped, manual: never ran
+			continue
+		}
+		d.env, d.prod = rule.Environment(name)
+		if started.Valid {
+			d.created = started.Int64
+		}
+		if finished.Valid && d.status != "in_progress" {
+			d.finished = finished.Int64
+		}
+		deps = append(deps, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, d := range deps {
+		if _, err := db.ExecContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
+				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
+				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
+				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
+				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url`,
+			r.id, ID, d.ext, d.env, d.prod, d.status, d.sha, d.ref, d.run, nullID(d.person), d.created, d.finished, d.url); err != nil {
+			return 0, fmt.Errorf("bitbucket: unable to store a deployment of %s: %w", r.fullName, err)
+		}
+	}
+	return len(deps), nil
 }

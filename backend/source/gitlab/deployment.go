@@ -4,12 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
-	"strings"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/momentum-app/momentum/backend/source"
+	"github.com/momentum-app/momentum/backend/source/deployrule"
 )
 
 // runDeployments stores each project's deployments.
@@ -88,26 +87,17 @@ func deployStatus(s string) string {
 	}
 }
 
-func (r deployRule) production(env, tier string) bool {
+// production tells a production environment: GitLab's tier when it gives
+// one, else its name.
+func production(rule deployrule.Rule, env, tier string) bool {
 	if tier != "" {
 		return tier == "production"
 	}
-	return matchAny(r.prod, env)
+	return deployrule.MatchAny(rule.Production, env)
 }
 
-type deployRule struct {
-	jobs, refs, prod []string
-}
-
-func newDeployRule(cfg source.Config) deployRule {
-	r := deployRule{jobs: cfg.List(KeyDeployJobs), refs: cfg.List(KeyDeployRefs), prod: cfg.List(KeyProduction)}
-	if cfg.Get(KeyDeployJobs) == "" {
-		r.jobs = []string{"*deploy*", "release*"}
-	}
-	if cfg.Get(KeyProduction) == "" {
-		r.prod = []string{"production", "prod", "live"}
-	}
-	return r
+func newDeployRule(cfg source.Config) deployrule.Rule {
+	return deployrule.New(cfg.List(KeyDeployJobs), cfg.List(KeyDeployRefs), cfg.List(KeyProduction))
 }
 
 func platformDeployments(ctx context.Context, job *source.Job, c *gl.Client, who *people, p project, tiers map[string]string) error {
@@ -175,7 +165,7 @@ func platformDeployments(ctx context.Context, job *source.Job, c *gl.Client, who
 				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
 				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
 			RETURNING id`,
-			p.repoID, ID, fmt.Sprint(d.ID), env, rule.production(env, tier), status, d.SHA, d.Ref, run, nullID(person),
+			p.repoID, ID, fmt.Sprint(d.ID), env, production(rule, env, tier), status, d.SHA, d.Ref, run, nullID(person),
 			created, finished, url).Scan(&depID); err != nil {
 			return fmt.Errorf("gitlab: unable to store deployment %d of %s: %w", d.ID, p.fullPath, err)
 		}
@@ -189,42 +179,10 @@ func platformDeployments(ctx context.Context, job *source.Job, c *gl.Client, who
 	return nil
 }
 
-// environmentWords name environments in job names; the rule picks the
-// first word of a job name found here or in GITLAB_PRODUCTION.
-var environmentWords = map[string]bool{
-	"staging": true, "stage": true, "stg": true, "dev": true, "development": true, "test": true, "testing": true,
-	"qa": true, "uat": true, "review": true, "preview": true, "sandbox": true, "demo": true, "canary": true,
-}
-
-var wordSplit = regexp.MustCompile(`[^a-z0-9]+`)
-
-// environmentOf reads the environment from a deployment job's name.
-func (r deployRule) environmentOf(jobName string) (env string, production bool) {
-	for _, w := range wordSplit.Split(strings.ToLower(jobName), -1) {
-		if w == "" {
-			continue
-		}
-		if matchAny(r.prod, w) {
-			return w, true
-		}
-		if environmentWords[w] {
-			return w, false
-		}
-	}
-	return "production", true
-}
-
 // ruleDeployments applies the pipeline rule to the project's stored jobs
 // of runs started in the window.
 func ruleDeployments(ctx context.Context, job *source.Job, p project) (int, error) {
 	rule := newDeployRule(job.Config)
-	refs := rule.refs
-	if len(refs) == 0 {
-		if p.defaultBranch == "" {
-			return 0, nil
-		}
-		refs = []string{p.defaultBranch}
-	}
 	db := job.Store.DB()
 	rows, err := db.QueryContext(ctx, `SELECT j.external_id, j.name, j.status, j.started_at, j.finished_at,
 			r.id, r.branch, r.commit_sha, COALESCE(r.person_id, 0), r.started_at, r.url
@@ -248,7 +206,7 @@ func ruleDeployments(ctx context.Context, job *source.Job, p project) (int, erro
 			rows.Close()
 			return 0, err
 		}
-		if !matchAny(rule.jobs, name) || !matchAny(refs, branch) {
+		if !rule.Deploys(name, branch, p.defaultBranch) {
 			continue
 		}
 		var st string
@@ -261,7 +219,7 @@ func ruleDeployments(ctx context.Context, job *source.Job, p project) (int, erro
 			continue
 		}
 		d := dep{ext: "job:" + ext, status: st, sha: sha, ref: branch, url: url, run: run, person: person, created: runStarted}
-		d.env, d.prod = rule.environmentOf(name)
+		d.env, d.prod = rule.Environment(name)
 		if started.Valid {
 			d.created = started.Int64
 		}
