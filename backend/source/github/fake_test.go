@@ -27,6 +27,7 @@ type fakeGitHub struct {
 	token  string
 	mu     sync.Mutex
 	users  map[string]map[string]any
+	org    map[string]any
 	repos  []*fakeRepo
 	hits   map[string]int // "GET /path" → requests
 	fail   map[string]int // path prefix → status to answer once
@@ -59,12 +60,13 @@ func newFakeGitHub(t *testing.T, token string) *fakeGitHub {
 	}
 	var data struct {
 		Users        map[string]map[string]any `json:"users"`
+		Organization map[string]any            `json:"organization"`
 		Repositories []*fakeRepo               `json:"repositories"`
 	}
 	if err := json.Unmarshal(b, &data); err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeGitHub{t: t, token: token, users: data.Users, repos: data.Repositories, hits: map[string]int{}, fail: map[string]int{}, failN: map[string]int{}, paging: 2}
+	f := &fakeGitHub{t: t, token: token, users: data.Users, org: data.Organization, repos: data.Repositories, hits: map[string]int{}, fail: map[string]int{}, failN: map[string]int{}, paging: 2}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -210,6 +212,11 @@ func (f *fakeGitHub) route(r *http.Request) (any, string, int) {
 	case len(p) == 2 && p[0] == "users":
 		if u, ok := f.users[p[1]]; ok {
 			return u, "", 200
+		}
+		return nil, "", 404
+	case len(p) == 2 && p[0] == "orgs":
+		if p[1] == f.org["login"] {
+			return f.org, "", 200
 		}
 		return nil, "", 404
 	case len(p) == 3 && p[0] == "orgs" && p[2] == "repos":

@@ -98,6 +98,20 @@ func Source() *source.Source {
 			if _, _, err := c.Users.Get(ctx, ""); err != nil {
 				return fmt.Errorf("github: the token was not accepted by %s: %w", apiURL(conn.Config), err)
 			}
+			for _, o := range owners(conn.Config) {
+				get := func() error { _, _, err := c.Users.Get(ctx, o.name); return err }
+				kind := "user"
+				if o.org {
+					get = func() error { _, _, err := c.Organizations.Get(ctx, o.name); return err }
+					kind = "organization"
+				}
+				if err := get(); err != nil {
+					if isGone(err) {
+						return fmt.Errorf("github: %s %q was not found, or the token cannot see it (it needs read:org for an organization)", kind, o.name)
+					}
+					return fmt.Errorf("github: unable to read %s %q: %w", kind, o.name, err)
+				}
+			}
 			return nil
 		},
 		Scripts: []source.Script{

@@ -409,15 +409,20 @@ func TestSelectionByPatternAndVisibility(t *testing.T) {
 
 func TestConnectionTest(t *testing.T) {
 	fake := newFakeGitHub(t, testToken)
-	conn := func(token string) *source.Conn {
-		return &source.Conn{Config: source.Config{KeyToken: token, KeyAPIURL: fake.URL()}, HTTP: httpclient.New(httpclient.Options{RetryMax: 1})}
+	conn := func(token, org string) *source.Conn {
+		return &source.Conn{Config: source.Config{KeyToken: token, KeyAPIURL: fake.URL(), KeyOrganizations: org, KeyUsers: "hubot"},
+			HTTP: httpclient.New(httpclient.Options{RetryMax: 1})}
 	}
-	if err := Source().Test(context.Background(), conn(testToken)); err != nil {
+	if err := Source().Test(context.Background(), conn(testToken, "octo-org")); err != nil {
 		t.Errorf("a good token: %v", err)
 	}
-	err := Source().Test(context.Background(), conn("ghp_wrong"))
+	err := Source().Test(context.Background(), conn("ghp_wrong", "octo-org"))
 	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "not accepted") {
 		t.Errorf("a wrong token: %v", err)
+	}
+	err = Source().Test(context.Background(), conn(testToken, "octo-orgg"))
+	if err == nil || !strings.Contains(err.Error(), `organization "octo-orgg" was not found`) {
+		t.Errorf("a misspelt organization: %v", err)
 	}
 }
 
