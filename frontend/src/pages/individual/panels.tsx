@@ -443,12 +443,13 @@ export function PullRequestsSection({ state, person, info }: PanelProps) {
         },
         {
           key: 'time_to_merge_median_hours',
-          label: 'Median time to merge',
+          label: 'Time to merge',
           value: s.time_to_merge_median_hours,
           previous: pr?.time_to_merge_median_hours,
           format: formatHours,
           kind: 'hours',
           lowerIsBetter: true,
+          hint: `median · mean ${formatHours(s.time_to_merge_mean_hours)}`,
         },
       ]
     : [];
