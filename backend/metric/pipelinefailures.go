@@ -290,15 +290,18 @@ func (q *querier) failingJobs(ctx context.Context, p Period) ([]FailingJob, erro
 func (q *querier) recoveries(ctx context.Context, p Period) (hours []float64, unrecovered float64, err error) {
 	where, args := p.runScope(p.Start(), p.End())
 	const completed = `('success', 'failure')`
+	// Both neighbours are found by seeking pipeline_runs_branch_idx
+	// (pipeline, branch, started_at, id): the bound on started_at alone is
+	// what lets the engines seek instead of scanning the branch's history.
 	err = q.each(ctx, `SELECT COALESCE(r.finished_at, r.started_at),
 			(SELECT COALESCE(n.finished_at, n.started_at) FROM pipeline_runs n
 				WHERE n.pipeline_id = r.pipeline_id AND n.branch = r.branch AND n.status = 'success'
-				AND (n.started_at > r.started_at OR n.started_at = r.started_at AND n.id > r.id)
+				AND n.started_at >= r.started_at AND (n.started_at > r.started_at OR n.id > r.id)
 				ORDER BY n.started_at, n.id LIMIT 1)
 		FROM pipeline_runs r
 		WHERE `+where+` AND r.status = 'failure' AND COALESCE((SELECT b.status FROM pipeline_runs b
 				WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN `+completed+`
-				AND (b.started_at < r.started_at OR b.started_at = r.started_at AND b.id < r.id)
+				AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)
 				ORDER BY b.started_at DESC, b.id DESC LIMIT 1), 'success') = 'success'`, args,
 		func(rows *sql.Rows) error {
 			var failed int64

@@ -79,11 +79,16 @@ func wip(ctx context.Context, q *querier, p Period) (*Values, error) {
 	bots := p.humans("pr.person_id")
 	filter := p.repoIn("pr.repo_id") + p.personIn("pr.person_id") + bots
 	// Open at some instant of the period: opened before its end and not
-	// closed or merged before its start.
+	// closed or merged before its start. The three disjoint parts (still
+	// open; closed since the start; merged since the start and not closed)
+	// each seek pull_requests_open_idx, where the plain condition would read
+	// every pull request ever opened.
+	const cols = `SELECT pr.created_at, pr.is_draft, pr.ready_at, pr.first_review_at, pr.approved_at, pr.closed_at, pr.merged_at, pr.person_id
+		FROM pull_requests pr WHERE pr.created_at < $2 AND `
 	var prs []openPR
-	err := q.each(ctx, `SELECT pr.created_at, pr.is_draft, pr.ready_at, pr.first_review_at, pr.approved_at, pr.closed_at, pr.merged_at, pr.person_id
-		FROM pull_requests pr
-		WHERE pr.created_at < $2 AND (pr.closed_at IS NULL OR pr.closed_at >= $1) AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`+filter,
+	err := q.each(ctx, cols+`pr.closed_at IS NULL AND pr.merged_at IS NULL`+filter+`
+		UNION ALL `+cols+`pr.closed_at >= $1 AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`+filter+`
+		UNION ALL `+cols+`pr.closed_at IS NULL AND pr.merged_at >= $1`+filter,
 		[]any{p.Start(), asOf}, func(rows *sql.Rows) error {
 			var x openPR
 			var draft bool

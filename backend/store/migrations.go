@@ -26,6 +26,9 @@ var schemaV4 string
 //go:embed schema_v5.sql
 var schemaV5 string
 
+//go:embed schema_v6.sql
+var schemaV6 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -36,6 +39,7 @@ var migrations = []string{
 	schemaV3,
 	schemaV4,
 	schemaV5,
+	schemaV6,
 }
 
 // render turns a step into the engine's SQL.
