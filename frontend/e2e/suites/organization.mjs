@@ -92,11 +92,6 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
     await page.mouse.click(box.x + xy[0], box.y + xy[1]);
   }
 
-  async function openSection(id) {
-    await page.getByTestId(`section-${id}`).click();
-    if (id !== 'delivery') await waitForHash(page, (q) => q.get('section') === id, `section=${id}`);
-  }
-
   for (const [section, { charts, tables }] of Object.entries(SECTIONS)) {
     await check(`organization ${section}: every panel renders data or says what to configure`, async () => {
       await page.goto(`${BASE}/#/organization?range=30d${section === 'delivery' ? '' : `&section=${section}`}`);
@@ -111,22 +106,30 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
   }
 
   await check('organization: sections are tabs in the URL; a section loads only its own metrics', async () => {
-    await page.goto(`${BASE}/#/organization?range=30d`);
-    await readyChart(page, 'commits');
-    const requested = [];
-    page.on('request', (r) => r.url().includes('/api/v1/metrics/') && requested.push(new URL(r.url()).pathname.split('/').pop()));
-    await openSection('ci');
-    await readyChart(page, 'pipeline-success');
-    assert(!requested.includes('review-quality') && !requested.includes('deployments'), `CI section fetched ${requested.join(', ')}`);
-    // Panels far below the fold wait until they are scrolled to.
-    assert(!requested.includes('pipeline-failures'), `pipeline-failures was fetched before it was scrolled to: ${requested.join(', ')}`);
-    await revealAll();
-    await readyChart(page, 'pipeline-failures');
-    assert(requested.includes('pipeline-duration') && requested.includes('pipeline-failures'), `CI section fetched ${requested.join(', ')}`);
-    await openSection('review');
-    await readyChart(page, 'review-quality');
-    await page.goBack();
-    await readyChart(page, 'pipeline-success');
+    // A fresh page: nothing cached from the checks before.
+    const p = await newPage('light');
+    try {
+      await p.goto(`${BASE}/#/organization?range=30d`);
+      await readyChart(p, 'commits');
+      const requested = [];
+      p.on('request', (r) => r.url().includes('/api/v1/metrics/') && requested.push(new URL(r.url()).pathname.split('/').pop()));
+      await p.getByTestId('section-ci').click();
+      await waitForHash(p, (q) => q.get('section') === 'ci', 'section=ci');
+      await readyChart(p, 'pipeline-success');
+      assert(requested.includes('pipeline-success'), `CI section fetched ${requested.join(', ')}`);
+      assert(!requested.includes('review-quality') && !requested.includes('deployments'), `CI section fetched ${requested.join(', ')}`);
+      // Panels far below the fold wait until they are scrolled to.
+      assert(!requested.includes('pipeline-failures'), `pipeline-failures was fetched before it was scrolled to: ${requested.join(', ')}`);
+      await revealAll(p);
+      await readyChart(p, 'pipeline-failures');
+      assert(requested.includes('pipeline-duration') && requested.includes('pipeline-failures'), `CI section fetched ${requested.join(', ')}`);
+      await p.getByTestId('section-review').click();
+      await readyChart(p, 'review-quality');
+      await p.goBack();
+      await readyChart(p, 'pipeline-success');
+    } finally {
+      await p.context().close();
+    }
   });
 
   await check('organization: range, grouping, compare and a repository filter change the charts as the API says', async () => {

@@ -256,7 +256,7 @@ export function CycleTimePanel({ state, list }: { state: DashboardState; list?: 
         stageItem('pickup', 'Pickup'),
         stageItem('review', 'Review'),
         stageItem('deploy', 'Deploy'),
-        { key: 'merged_without_review', label: 'Merged without review', value: s.merged_without_review, previous: p?.merged_without_review, format: formatCount, kind: 'count', lowerIsBetter: true },
+        { key: 'merged_without_review', label: 'Unreviewed merges', value: s.merged_without_review, previous: p?.merged_without_review, format: formatCount, kind: 'count', lowerIsBetter: true },
       ]
     : [];
   const empty = <ConfigureMessage what="merged pull requests" filtered={filtered} hint={PR_HINT} />;

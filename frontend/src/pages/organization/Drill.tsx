@@ -123,7 +123,12 @@ function DrillItems({ state, target, page, onPage }: { state: DashboardState; ta
               {data.items.map((it, i) => (
                 <Table.Tr key={i} data-testid="drill-row">
                   {data.columns.map((c) => (
-                    <Table.Td key={c.key} className={c.type === 'text' ? undefined : 'tabular'} style={{ maxWidth: c.key === 'title' || c.key === 'subject' || c.key === 'failure_reason' ? 320 : undefined }}>
+                    <Table.Td
+                      key={c.key}
+                      className={c.type === 'text' ? undefined : 'tabular'}
+                      // Free text wraps; figures, dates and badges stay on one line.
+                      style={c.type === 'text' ? { maxWidth: 320 } : { whiteSpace: 'nowrap' }}
+                    >
                       {formatCell(c, it[c.key])}
                     </Table.Td>
                   ))}
