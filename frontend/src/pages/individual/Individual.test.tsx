@@ -74,7 +74,7 @@ function requests() {
 
 async function allReady() {
   for (const id of CHARTS) {
-    await waitFor(() => expect(screen.getByTestId(`${id}-chart`).dataset.state).toBe('ready'), { timeout: 5000 });
+    await waitFor(() => expect(screen.getByTestId(`${id}-chart`).dataset.state).toBe('ready'), { timeout: 15_000 });
   }
 }
 
