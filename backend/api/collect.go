@@ -389,12 +389,13 @@ func (s *Server) putCollectSettings(w http.ResponseWriter, r *http.Request) {
 	s.getCollectSettings(w, r)
 }
 
-// previewCron validates a schedule before it is saved and tells when it
-// would run next: ?expr=CRON.
+// previewCron checks a schedule before it is saved and tells when it would
+// run next: ?expr=CRON. An invalid expression is an answer of this check
+// ({"error": ...}), not a failed request, like a connection test.
 func (s *Server) previewCron(w http.ResponseWriter, r *http.Request) {
 	runs, err := schedule.NextRuns(r.URL.Query().Get("expr"), s.now(), 3)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeJSON(w, http.StatusOK, map[string]any{"next_runs": []time.Time{}, "error": err.Error()})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"next_runs": runs})

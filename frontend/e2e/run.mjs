@@ -125,7 +125,7 @@ try {
     await page.getByTestId('person-picker').waitFor();
     await page.getByTestId('nav-data-sources').click();
     await page.getByTestId('page-data-sources').waitFor();
-    await page.getByRole('heading', { name: 'Repositories' }).waitFor();
+    await page.getByRole('heading', { name: 'Repositories', exact: true }).waitFor();
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('page-settings').waitFor();
     await page.getByTestId('settings-health').getByText('Database engine').waitFor();

@@ -227,6 +227,10 @@ func TestSyncStoresRowsAndResyncIsFrugal(t *testing.T) {
 			"web|step:{w33}|production|1|success|" + sha("e1") + "|main|3|Ben Okafor|" + ts("2026-05-15T10:20:00Z") + "|" + ts("2026-05-15T10:28:00Z"),
 		})
 
+		want(t, "pull requests the deployments shipped (merged into the branch up to the deployed commit)", query(t, st,
+			`SELECT d.external_id, p.number FROM deployment_pull_requests x JOIN deployments d ON d.id = x.deployment_id
+			JOIN pull_requests p ON p.id = x.pr_id ORDER BY d.external_id`), []string{"{dep-6-prod}|1", "{dep-6-stg}|1"})
+
 		// Metrics on what was collected: two production deployments (api's
 		// and web's by the rule); #1 merged 71 h after it was opened reached
 		// production 19.5 min after the merge.

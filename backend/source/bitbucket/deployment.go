@@ -155,15 +155,20 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 					fin = unix(d.State.CompletionDate)
 				}
 				isProd := env.Type.Name == "Production" || deployrule.MatchAny(prod, env.Name)
-				if _, err := db.ExecContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
+				var id int64
+				if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
 						commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 					ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
 						is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
 						ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
-						created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url`,
-					r.id, ID, d.UUID, env.Name, isProd, status, sha, ref, run, nullID(deployer.PersonID), started.Unix(), fin, d.Release.URL); err != nil {
+						created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
+					RETURNING id`,
+					r.id, ID, d.UUID, env.Name, isProd, status, sha, ref, run, nullID(deployer.PersonID), started.Unix(), fin, d.Release.URL).Scan(&id); err != nil {
 					return fmt.Errorf("bitbucket: unable to store a deployment of %s: %w", r.fullName, err)
+				}
+				if err := deployrule.LinkShipped(ctx, db, id); err != nil {
+					return err
 				}
 				job.AddItems(1)
 			}
@@ -228,15 +233,20 @@ func ruleDeployments(ctx context.Context, job *source.Job, rule deployrule.Rule,
 		return 0, err
 	}
 	for _, d := range deps {
-		if _, err := db.ExecContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
+		var id int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
 				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
 				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
 				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
-				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url`,
-			r.id, ID, d.ext, d.env, d.prod, d.status, d.sha, d.ref, d.run, nullID(d.person), d.created, d.finished, d.url); err != nil {
+				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
+			RETURNING id`,
+			r.id, ID, d.ext, d.env, d.prod, d.status, d.sha, d.ref, d.run, nullID(d.person), d.created, d.finished, d.url).Scan(&id); err != nil {
 			return 0, fmt.Errorf("bitbucket: unable to store a deployment of %s: %w", r.fullName, err)
+		}
+		if err := deployrule.LinkShipped(ctx, db, id); err != nil {
+			return 0, err
 		}
 	}
 	return len(deps), nil

@@ -145,8 +145,9 @@ export const sourcesApi = {
   settings: (signal?: AbortSignal) => getJSON<CollectSettings>('/settings/collect', undefined, signal),
   saveSettings: (s: Partial<Pick<CollectSettings, 'cron' | 'history_days' | 'retention_days'>>) =>
     sendJSON<CollectSettings>('PUT', '/settings/collect', s),
-  cronPreview: async (expr: string, signal?: AbortSignal) =>
-    (await getJSON<{ next_runs: string[] }>('/settings/collect/cron', new URLSearchParams({ expr }), signal)).next_runs,
+  /** The next runs of a schedule, or why it is not one (`error`). */
+  cronPreview: (expr: string, signal?: AbortSignal) =>
+    getJSON<{ next_runs: string[]; error?: string }>('/settings/collect/cron', new URLSearchParams({ expr }), signal),
 };
 
 const SOURCES = ['sources'] as const;
@@ -167,7 +168,7 @@ export function useCollectSettings() {
   return useQuery({ queryKey: ['settings', 'collect'], queryFn: ({ signal }) => sourcesApi.settings(signal) });
 }
 
-/** The next runs of a schedule not saved yet; the error says what is wrong with it. */
+/** The next runs of a schedule not saved yet, or what is wrong with it. */
 export function useCronPreview(expr: string) {
   return useQuery({
     queryKey: ['cron-preview', expr],

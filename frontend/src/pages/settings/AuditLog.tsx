@@ -67,7 +67,7 @@ export function AuditLog() {
                   </Table.Td>
                   <Table.Td>{ACTION_LABEL[e.action] ?? e.action}</Table.Td>
                   <Table.Td>{e.source || DASH}</Table.Td>
-                  <Table.Td ff="monospace" fz="xs">
+                  <Table.Td ff={e.key && !SETTING_LABEL[e.key] ? 'monospace' : undefined} fz="xs">
                     {keyLabel(e)}
                   </Table.Td>
                   <Table.Td fz="xs" c="dimmed">

@@ -63,7 +63,9 @@ export function CollectionSettings() {
         ? `Shorter than the history depth (${history} days): collections stop at ${retention} days back`
         : null;
   const retentionBlocking = !Number.isInteger(retention) || retention < 0 || retention > 36500;
-  const cronError = draft.cron.trim() === '' ? 'Enter a schedule' : cron === draft.cron.trim() && preview.error ? preview.error.message : null;
+  const previewed = cron === draft.cron.trim() ? preview : null;
+  const cronError =
+    draft.cron.trim() === '' ? 'Enter a schedule' : (previewed?.data?.error ?? previewed?.error?.message ?? null);
   const changed: Partial<CollectSettings> = {};
   if (draft.cron.trim() !== s.cron) changed.cron = draft.cron.trim();
   if (history !== s.history_days) changed.history_days = history;
@@ -109,7 +111,7 @@ export function CollectionSettings() {
               value={draft.cron}
               onChange={(e) => setDraft({ ...draft, cron: e.currentTarget.value })}
               error={cronError}
-              ff="monospace"
+              styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
               spellCheck={false}
               data-testid="settings-cron"
             />
@@ -120,9 +122,9 @@ export function CollectionSettings() {
                 </Chip>
               ))}
             </Group>
-            {!cronError && preview.data && cron === draft.cron.trim() && (
+            {!cronError && previewed?.data && previewed.data.next_runs.length > 0 && (
               <Text size="xs" c="dimmed" mt={6} data-testid="settings-cron-preview">
-                Runs next at {preview.data.map((t) => format(new Date(t), 'EEE yyyy-MM-dd HH:mm:ss')).join(', ')}
+                Runs next at {previewed.data.next_runs.map((t) => format(new Date(t), 'EEE yyyy-MM-dd HH:mm:ss')).join(', ')}
               </Text>
             )}
           </div>
@@ -135,7 +137,7 @@ export function CollectionSettings() {
             max={36500}
             allowDecimal={false}
             error={historyError}
-            w={260}
+            styles={{ wrapper: { maxWidth: 180 } }}
             data-testid="settings-history"
           />
           <NumberInput
@@ -147,7 +149,7 @@ export function CollectionSettings() {
             max={36500}
             allowDecimal={false}
             error={retentionBlocking ? retentionError : undefined}
-            w={260}
+            styles={{ wrapper: { maxWidth: 180 } }}
             data-testid="settings-retention"
           />
           {!retentionBlocking && retentionError && (

@@ -266,10 +266,13 @@ function Field({ k, value, error, onChange }: { k: SourceKey; value: string; err
 }
 
 function describe(k: SourceKey): string {
-  const parts = [k.help];
-  if (k.kind === 'list') parts.push('Separate several with commas.');
-  if (k.secret) parts.push('Stored in the keychain; shown masked.');
-  return parts.filter(Boolean).join(' ');
+  const parts = [k.help.trim()];
+  if (k.kind === 'list' && !/comma/i.test(k.help)) parts.push('Separate several with commas');
+  if (k.secret) parts.push('Kept in the keychain, shown masked');
+  return parts
+    .filter(Boolean)
+    .map((p) => (/[.!?]$/.test(p) ? p : `${p}.`))
+    .join(' ');
 }
 
 function placeholder(k: SourceKey): string | undefined {

@@ -68,15 +68,15 @@ export function SourceList({ sources, selected, onSelect }: { sources: SourceInf
                   aria-pressed={active}
                   data-testid={`source-${s.id}`}
                 >
-                  <Group justify="space-between" wrap="nowrap" gap="xs">
-                    <Text fw={600} size="sm" truncate>
-                      {s.name}
-                    </Text>
-                    <StateBadge source={s} />
-                  </Group>
-                  <Text size="xs" c={last?.failed ? 'red' : 'dimmed'} mt={2}>
-                    {last ? last.text : 'Never collected'}
+                  <Text fw={600} size="sm" lh={1.3}>
+                    {s.name}
                   </Text>
+                  <Group gap={6} mt={4} wrap="nowrap">
+                    <StateBadge source={s} />
+                    <Text size="xs" c={last?.failed ? 'red' : 'dimmed'} truncate>
+                      {last ? last.text : 'Never collected'}
+                    </Text>
+                  </Group>
                 </UnstyledButton>
               );
             })}
