@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v92/github"
 
@@ -295,6 +296,10 @@ func runWorkflowJobs(ctx context.Context, job *source.Job) error {
 	return nil
 }
 
+// lateRunMargin is how far before its window the job script looks for
+// finished runs without jobs, and the deployment rule for runs.
+const lateRunMargin = time.Hour
+
 type storedRun struct {
 	id       int64
 	external int64
@@ -302,8 +307,13 @@ type storedRun struct {
 }
 
 func (s *session) finishedRuns(ctx context.Context, repoID, since int64) ([]storedRun, error) {
+	// A run the run script saw running, which finished just before this
+	// script's window began (between the two scripts of the last sync), has
+	// no jobs yet: the margin takes it along.
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.external_id, r.attempt FROM pipeline_runs r JOIN pipelines p ON p.id = r.pipeline_id
-		WHERE p.source = $1 AND r.repo_id = $2 AND r.finished_at >= $3 ORDER BY r.id`, ID, repoID, since)
+		WHERE p.source = $1 AND r.repo_id = $2 AND (r.finished_at >= $3
+			OR (r.finished_at >= $4 AND NOT EXISTS (SELECT 1 FROM pipeline_jobs j WHERE j.run_id = r.id)))
+		ORDER BY r.id`, ID, repoID, since, since-int64(lateRunMargin/time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("github: unable to fetch workflow runs: %w", err)
 	}

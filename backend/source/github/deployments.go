@@ -221,7 +221,7 @@ func (s *session) deploymentsByRule(ctx context.Context, r repo) error {
 			r.started_at, r.finished_at, r.url
 		FROM pipeline_runs r JOIN pipelines p ON p.id = r.pipeline_id
 		WHERE p.source = $1 AND r.repo_id = $2 AND r.finished_at >= $3 AND r.status IN ('success', 'failure')
-		ORDER BY r.started_at, r.id`, ID, r.ID, s.job.Window.Start.Unix())
+		ORDER BY r.started_at, r.id`, ID, r.ID, s.job.Window.Start.Add(-lateRunMargin).Unix())
 	if err != nil {
 		return fmt.Errorf("github: unable to fetch workflow runs: %w", err)
 	}

@@ -314,7 +314,7 @@ func (f *fakeGitHub) repoRoute(rp *fakeRepo, p []string, q map[string][]string) 
 		return paginate(list, q, 100)
 	case len(p) == 2 && p[0] == "pulls":
 		for _, pr := range rp.Pulls {
-			if fmt.Sprint(pr["number"]) == p[1] {
+			if idOf(pr["number"]) == p[1] {
 				return pr, "", 200
 			}
 		}
@@ -357,7 +357,7 @@ func (f *fakeGitHub) repoRoute(rp *fakeRepo, p []string, q map[string][]string) 
 		return map[string]any{"total_count": len(runs), "workflow_runs": page}, next, 200
 	case len(p) == 3 && p[0] == "actions" && p[1] == "runs":
 		for _, run := range rp.Runs {
-			if fmt.Sprint(run["id"]) == p[2] {
+			if idOf(run["id"]) == p[2] {
 				return run, "", 200
 			}
 		}
@@ -375,7 +375,7 @@ func (f *fakeGitHub) repoRoute(rp *fakeRepo, p []string, q map[string][]string) 
 		return paginate(items, q, 100)
 	case len(p) == 2 && p[0] == "deployments":
 		for _, d := range rp.Deployments {
-			if fmt.Sprint(d["id"]) == p[1] {
+			if idOf(d["id"]) == p[1] {
 				return d, "", 200
 			}
 		}
@@ -424,4 +424,13 @@ func paginate[T any](list []T, q map[string][]string, max int) (any, string, int
 		next = strconv.Itoa(page + 1)
 	}
 	return out, next, 200
+}
+
+// idOf prints a JSON number as GitHub writes ids: 30433701, not 3.0433701e+07.
+// Tests may set ids as Go integers.
+func idOf(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }

@@ -154,3 +154,31 @@ func TestFailedSyncIsResumed(t *testing.T) {
 		check(t, "commits", rows(t, st, `SELECT sha FROM commits ORDER BY authored_at`), [][]string{{sha1}, {sha2}, {sha3}})
 	})
 }
+
+// A run seen running that finished just before the next window began
+// still gets its jobs, and a finished status.
+func TestRunFinishedBetweenSyncsGetsItsJobs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, nil)
+		e.sync(t)
+		e.clock.Add(time.Hour)
+		e.gh.edit(func(f *fakeGitHub) {
+			api := f.repo("octo-org/api")
+			for _, r := range api.Runs {
+				if r["id"].(float64) == 30433701 {
+					r["status"], r["conclusion"], r["updated_at"] = "completed", "success", "2026-06-01T11:50:00Z"
+				}
+			}
+			j := clone(t, api.Jobs["30433700"][0])
+			j["id"], j["run_id"], j["name"] = 399444700, 30433701, "test"
+			j["started_at"], j["completed_at"] = "2026-05-31T11:00:10Z", "2026-06-01T11:49:50Z"
+			api.Jobs["30433701"] = []any{j}
+		})
+		got := e.sync(t)
+		if got["workflow-job"] != 1 {
+			t.Errorf("workflow-job made %d requests, want 1", got["workflow-job"])
+		}
+		check(t, "the run and its jobs", rows(t, st, `SELECT r.status, r.finished_at, (SELECT COUNT(*) FROM pipeline_jobs j WHERE j.run_id = r.id)
+			FROM pipeline_runs r WHERE r.external_id = '30433701'`), [][]string{{"success", ts("2026-06-01T11:50:00Z"), "3"}})
+	})
+}
