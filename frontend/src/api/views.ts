@@ -36,12 +36,17 @@ export function useSavedViews() {
   return useQuery({ queryKey: VIEWS, queryFn: ({ signal }) => viewsApi.list(signal) });
 }
 
-export function useSavedView(id: number | null) {
+/**
+ * Looks a view up by ID in a fresh copy of the list: null when there is no such view. (The
+ * list, not GET /views/{id}, so that a deleted view is an answer rather than a failed request.)
+ */
+export function useSavedViewLookup(id: number | null) {
   return useQuery({
-    queryKey: [...VIEWS, id],
-    queryFn: ({ signal }) => viewsApi.get(id!, signal),
+    queryKey: [...VIEWS, 'lookup', id],
+    queryFn: async ({ signal }) => (await viewsApi.list(signal)).find((v) => v.id === id) ?? null,
     enabled: id !== null,
     staleTime: 0,
+    gcTime: 0,
   });
 }
 

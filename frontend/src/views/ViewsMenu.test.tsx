@@ -81,7 +81,7 @@ describe('saved views', { timeout: 30_000 }, () => {
   it('keeps the link’s filters and says so when its view was deleted', async () => {
     stubFakeApi();
     const { router } = renderApp('/organization?view=42&range=90d&team=2&group=week');
-    expect((await screen.findByTestId('view-missing', undefined, slow)).textContent).toMatch(/Saved view #42 could not be opened \(no saved view 42.*\); showing the filters in the link/);
+    expect((await screen.findByTestId('view-missing', undefined, slow)).textContent).toMatch(/Saved view #42 no longer exists: showing the filters in the link/);
     expect(router.state.location.search).toEqual({ range: '90d', team: '2', group: 'week' });
   });
 });

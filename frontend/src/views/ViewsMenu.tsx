@@ -4,7 +4,7 @@
 import { ActionIcon, Badge, Button, CloseButton, Group, Modal, Popover, Stack, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
 import { useNavigate, useRouterState, useSearch } from '@tanstack/react-router';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useCreateView, useDeleteView, useSavedView, useSavedViews, useUpdateView, type SavedView, type ViewPage } from '../api/views';
+import { useCreateView, useDeleteView, useSavedViewLookup, useSavedViews, useUpdateView, type SavedView, type ViewPage } from '../api/views';
 import { IconBookmark, IconLink, IconPencil, IconTrash } from '../shell/icons';
 import { parseSearchString, type SearchRecord } from '../state/dashboard';
 import { activeView, isViewPage, shareLink, VIEW_PARAM, viewParam, viewQuery } from './viewUrl';
@@ -25,12 +25,15 @@ export function ViewsMenu() {
   const views = useSavedViews();
   const [open, setOpen] = useState(false);
   const [dialog, setDialog] = useState<Dialog | null>(null);
-  const missing = useOpenViewFromLink(search);
+  // The view last opened or saved, to name it among views with the same filters.
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [missing, dismissMissing] = useOpenViewFromLink(search, setChosen);
 
   if (!isViewPage(page)) return null;
-  const active = activeView(views.data, page, search);
+  const active = activeView(views.data, page, search, chosen);
   const openView = (v: SavedView) => {
     setOpen(false);
+    setChosen(v.id);
     void navigate({ to: `/${v.page}`, search: parseSearchString(v.query) });
   };
   const act = (d: Dialog) => {
@@ -45,7 +48,7 @@ export function ViewsMenu() {
           <Text size="xs" c="orange.7">
             {missing}
           </Text>
-          <CloseButton size="xs" aria-label="Dismiss" onClick={() => navigate({ to: '.', search: (p: SearchRecord) => ({ ...p }) })} />
+          <CloseButton size="xs" aria-label="Dismiss" onClick={dismissMissing} />
         </Group>
       )}
       <Popover opened={open} onChange={setOpen} position="bottom-end" width={340} shadow="md" withinPortal>
@@ -118,7 +121,7 @@ export function ViewsMenu() {
           </Stack>
         </Popover.Dropdown>
       </Popover>
-      <ViewDialogs dialog={dialog} setDialog={setDialog} page={page} search={search} />
+      <ViewDialogs dialog={dialog} setDialog={setDialog} page={page} search={search} onSaved={setChosen} />
     </Group>
   );
 }
@@ -126,34 +129,32 @@ export function ViewsMenu() {
 /**
  * Opens the view a link names (?view=ID): the view's stored filters replace the URL's, and the
  * pointer goes, so later changes and reloads are plain URL state. When the view is gone, the
- * link's own filters stay and the returned message says so.
+ * link's own filters stay and the returned message says so until dismissed.
  */
-function useOpenViewFromLink(search: SearchRecord): string | null {
+function useOpenViewFromLink(search: SearchRecord, onOpened: (id: number) => void): [string | null, () => void] {
   const navigate = useNavigate();
   const id = viewParam(search);
-  const view = useSavedView(id);
+  const lookup = useSavedViewLookup(id);
   const [missing, setMissing] = useState<string | null>(null);
   useEffect(() => {
     if (search[VIEW_PARAM] !== undefined && id === null) {
       void navigate({ to: '.', search: withoutView, replace: true });
       return;
     }
-    if (id === null) return;
-    if (view.data?.id === id) {
+    if (id === null || lookup.data === undefined) {
+      if (id !== null && lookup.error) setMissing(`Saved view #${id} could not be opened (${lookup.error.message}).`);
+      return;
+    }
+    if (lookup.data) {
       setMissing(null);
-      void navigate({ to: `/${view.data.page}`, search: parseSearchString(view.data.query), replace: true });
-    } else if (view.error) {
-      setMissing(`Saved view #${id} could not be opened (${view.error.message}); showing the filters in the link.`);
+      onOpened(id);
+      void navigate({ to: `/${lookup.data.page}`, search: parseSearchString(lookup.data.query), replace: true });
+    } else {
+      setMissing(`Saved view #${id} no longer exists: showing the filters in the link.`);
       void navigate({ to: '.', search: withoutView, replace: true });
     }
-  }, [id, search, view.data, view.error, navigate]);
-  // A message about a link stays until the user moves on.
-  const lastSearch = useRef(search);
-  useEffect(() => {
-    if (lastSearch.current !== search && id === null && missing && !view.error) setMissing(null);
-    lastSearch.current = search;
-  }, [search, id, missing, view.error]);
-  return missing;
+  }, [id, search, lookup.data, lookup.error, navigate, onOpened]);
+  return [missing, () => setMissing(null)];
 }
 
 function withoutView(prev: SearchRecord): SearchRecord {
@@ -167,11 +168,13 @@ function ViewDialogs({
   setDialog,
   page,
   search,
+  onSaved,
 }: {
   dialog: Dialog | null;
   setDialog: (d: Dialog | null) => void;
   page: ViewPage;
   search: SearchRecord;
+  onSaved: (id: number) => void;
 }) {
   const close = () => setDialog(null);
   const title =
@@ -195,7 +198,10 @@ function ViewDialogs({
           initial=""
           description={`Saves the ${page === 'organization' ? 'Organization' : 'Individual'} page's date range, comparison, grouping and filters.`}
           onSubmit={(create, name) => create({ kind: 'create', name, page, query: viewQuery(search) })}
-          onDone={(v) => setDialog({ kind: 'share', view: v, saved: true })}
+          onDone={(v) => {
+            onSaved(v.id);
+            setDialog({ kind: 'share', view: v, saved: true });
+          }}
         />
       )}
       {dialog?.kind === 'rename' && (

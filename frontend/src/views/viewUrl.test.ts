@@ -33,6 +33,11 @@ describe('saved views and URLs', () => {
     expect(activeView(views, 'organization', { ...search, compare: '1' })).toBeUndefined();
     expect(activeView(views, 'organization', { range: '30d', group: 'day' })).toBeUndefined();
     expect(activeView(views, 'individual', { range: '30d', group: 'day' })?.id).toBe(9);
+    // Two views with the same filters: the one last chosen is the one shown.
+    const twins = [...views, view({ id: 8, name: 'Same filters' })];
+    expect(activeView(twins, 'organization', search)?.id).toBe(7);
+    expect(activeView(twins, 'organization', search, 8)?.id).toBe(8);
+    expect(activeView(twins, 'organization', search, 1)?.id).toBe(7);
   });
 
   it('shares a link with the view ID and its filters, readable', () => {

@@ -23,10 +23,14 @@ export function sameQuery(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-/** The saved view the page currently shows exactly, if any. */
-export function activeView(views: readonly SavedView[] | undefined, page: string, search: SearchRecord): SavedView | undefined {
+/**
+ * The saved view the page currently shows exactly, if any. Several views may hold the same
+ * filters: `prefer` (the one the user last opened or saved) wins among them.
+ */
+export function activeView(views: readonly SavedView[] | undefined, page: string, search: SearchRecord, prefer?: number | null): SavedView | undefined {
   const q = viewQuery(search);
-  return views?.find((v) => v.page === page && sameQuery(v.query, q));
+  const matches = views?.filter((v) => v.page === page && sameQuery(v.query, q)) ?? [];
+  return matches.find((v) => v.id === prefer) ?? matches[0];
 }
 
 /** The hash route that restores a view: its ID (so later edits reach the reader) and its filters (so the link still works if the view is deleted). */
