@@ -80,7 +80,7 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 	}
 	nRuns, nFails := sum(runs), sum(fails)
 
-	byStage, bySteps, err := q.stageFailures(ctx, p)
+	byStage, bySteps, jobFails, err := q.jobFailures(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := q.failingJobs(ctx, p)
+	jobs, err := q.failingJobs(ctx, jobFails)
 	if err != nil {
 		return nil, err
 	}
@@ -137,32 +137,93 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 	}, nil
 }
 
-// stageFailures is the failure rate of the completed jobs (by stage) and
-// steps of the completed runs in the period; steps that never failed are
-// left out, the rest ordered by failures.
-func (q *querier) stageFailures(ctx context.Context, p Period) (stages, steps []StageFailures, err error) {
+// jobKey is a job by pipeline and name.
+type jobKey struct {
+	pipeline int64
+	job      string
+}
+
+// jobFailureCount is a job's completed runs and failures, and when it last
+// failed.
+type jobFailureCount struct {
+	FailingJob
+	lastAt int64
+}
+
+// jobFailures reads the completed jobs of the runs in the period in one
+// pass (the jobs of a 90-day range are hundreds of thousands of rows): the
+// failure rate by stage and of the steps of the completed runs (steps that
+// never failed are left out, the rest ordered by failures), and the failures
+// of each top-level job of any run, for failingJobs.
+func (q *querier) jobFailures(ctx context.Context, p Period) (stages, steps []StageFailures, jobs map[jobKey]*jobFailureCount, err error) {
 	where, args := p.runScope(p.Start(), p.End())
-	stages, steps = []StageFailures{}, []StageFailures{}
-	err = q.each(ctx, `SELECT j.parent_id IS NULL, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, CASE WHEN j.parent_id IS NULL THEN '' ELSE j.name END,
-			COUNT(*), SUM(CASE WHEN j.status = 'failure' THEN 1 ELSE 0 END)
-		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
-		WHERE `+where+` AND r.status IN ('success', 'failure') AND j.status IN ('success', 'failure')
-		GROUP BY 1, 2, 3`, args, func(rows *sql.Rows) error {
-		var top bool
-		var x StageFailures
-		if err := rows.Scan(&top, &x.Stage, &x.Step, &x.Jobs, &x.Failures); err != nil {
+	type stageKey struct {
+		top         bool
+		stage, step string
+	}
+	byStage := map[stageKey]*StageFailures{}
+	var stageOrder []stageKey
+	jobs = map[jobKey]*jobFailureCount{}
+	// CROSS JOIN keeps SQLite on the runs of the range first (PostgreSQL
+	// plans it as the inner join it is): its statistics cannot tell that
+	// "parent_id IS NULL" holds for most jobs, and it would otherwise walk
+	// every top-level job ever run.
+	err = q.each(ctx, `SELECT CASE WHEN r.status IN ('success', 'failure') THEN 1 ELSE 0 END, CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END,
+			r.pipeline_id, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
+			COUNT(*), SUM(CASE WHEN j.status = 'failure' THEN 1 ELSE 0 END), MAX(CASE WHEN j.status = 'failure' THEN r.started_at END)
+		FROM pipeline_runs r CROSS JOIN pipeline_jobs j
+		WHERE j.run_id = r.id AND `+where+` AND j.status IN ('success', 'failure')
+		GROUP BY 1, 2, 3, 4, 5`, args, func(rows *sql.Rows) error {
+		var completed, top int
+		var pipeline int64
+		var stage, name string
+		var n, failures float64
+		var last sql.NullInt64
+		if err := rows.Scan(&completed, &top, &pipeline, &stage, &name, &n, &failures, &last); err != nil {
 			return err
 		}
-		x.FailureRate = ratio(x.Failures, x.Jobs)
-		if top {
-			stages = append(stages, x)
-		} else if x.Failures > 0 {
-			steps = append(steps, x)
+		if completed == 1 {
+			k := stageKey{top: top == 1, stage: stage}
+			if top == 0 {
+				k.step = name
+			}
+			x := byStage[k]
+			if x == nil {
+				x = &StageFailures{Stage: k.stage, Step: k.step}
+				byStage[k] = x
+				stageOrder = append(stageOrder, k)
+			}
+			x.Jobs += n
+			x.Failures += failures
+		}
+		if top == 1 {
+			k := jobKey{pipeline, name}
+			a := jobs[k]
+			if a == nil {
+				a = &jobFailureCount{}
+				a.Job = name
+				jobs[k] = a
+			}
+			a.Runs += n
+			a.Failures += failures
+			if last.Valid && last.Int64 > a.lastAt {
+				a.lastAt = last.Int64
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("unable to count failures by stage: %w", err)
+		return nil, nil, nil, fmt.Errorf("unable to count failures by stage and job: %w", err)
+	}
+	stages, steps = []StageFailures{}, []StageFailures{}
+	for _, k := range stageOrder {
+		x := *byStage[k]
+		x.FailureRate = ratio(x.Failures, x.Jobs)
+		if k.top {
+			stages = append(stages, x)
+		} else if x.Failures > 0 {
+			steps = append(steps, x)
+		}
 	}
 	order := func(xs []StageFailures) {
 		sort.Slice(xs, func(i, j int) bool {
@@ -177,7 +238,7 @@ func (q *querier) stageFailures(ctx context.Context, p Period) (stages, steps []
 	if len(steps) > 10 {
 		steps = steps[:10]
 	}
-	return stages, steps, nil
+	return stages, steps, jobs, nil
 }
 
 // failureReasons are the ten most frequent reasons of the failed runs.
@@ -205,41 +266,16 @@ func (q *querier) failureReasons(ctx context.Context, p Period, failures float64
 }
 
 // failingJobs are the ten jobs (by pipeline and name) with the most
-// failures in the period.
-func (q *querier) failingJobs(ctx context.Context, p Period) ([]FailingJob, error) {
-	where, args := p.runScope(p.Start(), p.End())
-	type key struct {
-		pipeline int64
-		job      string
-	}
-	type acc struct {
-		FailingJob
-		lastAt int64
-	}
-	accs := map[key]*acc{}
-	err := q.each(ctx, `SELECT r.pipeline_id, j.name, COUNT(*), SUM(CASE WHEN j.status = 'failure' THEN 1 ELSE 0 END),
-			MAX(CASE WHEN j.status = 'failure' THEN r.started_at END)
-		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
-		WHERE `+where+` AND j.parent_id IS NULL AND j.status IN ('success', 'failure')
-		GROUP BY 1, 2`, args, func(rows *sql.Rows) error {
-		var k key
-		var a acc
-		var last sql.NullInt64
-		if err := rows.Scan(&k.pipeline, &k.job, &a.Runs, &a.Failures, &last); err != nil {
-			return err
+// failures in the period, from jobFailures' counts.
+func (q *querier) failingJobs(ctx context.Context, counts map[jobKey]*jobFailureCount) ([]FailingJob, error) {
+	accs := map[jobKey]*jobFailureCount{}
+	for k, a := range counts {
+		if a.Failures > 0 {
+			a.FailureRate = ratio(a.Failures, a.Runs)
+			accs[k] = a
 		}
-		if a.Failures == 0 {
-			return nil
-		}
-		a.Job, a.lastAt = k.job, last.Int64
-		a.FailureRate = ratio(a.Failures, a.Runs)
-		accs[k] = &a
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("unable to count failing jobs: %w", err)
 	}
-	list := make([]key, 0, len(accs))
+	list := make([]jobKey, 0, len(accs))
 	for k := range accs {
 		list = append(list, k)
 	}
