@@ -174,6 +174,18 @@ func scan(ctx context.Context, dir string, depth int, found func(string)) error 
 // repoRoot is the folder that stands for a repository: the main work tree
 // (so that its worktrees count once), or the folder of a bare repository.
 func repoRoot(ctx context.Context, dir string) (string, error) {
+	// A work tree with a .git folder is its own main work tree (a linked
+	// worktree has a .git file): no git process needed, which matters to a
+	// re-sync with nothing new.
+	if abs, err := filepath.Abs(dir); err == nil {
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			if info, err := os.Stat(filepath.Join(real, ".git")); err == nil && info.IsDir() {
+				if _, err := os.Stat(filepath.Join(real, ".git", "HEAD")); err == nil {
+					return real, nil
+				}
+			}
+		}
+	}
 	out, err := run(ctx, dir, "rev-parse", "--path-format=absolute", "--git-common-dir")
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", dir, err)

@@ -22,6 +22,10 @@ type Repository struct {
 	// DefaultTip is the commit at the tip of the default branch (or HEAD):
 	// the primary language is read from its tree.
 	DefaultTip string
+
+	// mailmapFile and mailmapBlob are git's mailmap.file and mailmap.blob
+	// settings, read with the remotes.
+	mailmapFile, mailmapBlob string
 }
 
 // Remote is a configured remote.
@@ -97,7 +101,7 @@ func ReadRepository(ctx context.Context, dir string) (Repository, error) {
 	}
 	sort.Slice(r.Tips, func(i, j int) bool { return r.Tips[i].Ref < r.Tips[j].Ref })
 
-	r.Remotes, err = readRemotes(ctx, root)
+	err = readConfig(ctx, &r)
 	if err != nil {
 		return Repository{}, fmt.Errorf("%s: %w", root, err)
 	}
@@ -139,18 +143,28 @@ func ReadRepository(ctx context.Context, dir string) (Repository, error) {
 	return r, nil
 }
 
-func readRemotes(ctx context.Context, dir string) ([]Remote, error) {
-	out, err := run(ctx, dir, "config", "-z", "--get-regexp", `^remote\..*\.url$`)
+// readConfig reads the remotes and the mailmap settings with one git
+// process (a re-sync with nothing new is mostly process starts).
+func readConfig(ctx context.Context, r *Repository) error {
+	out, err := run(ctx, r.Path, "config", "-z", "--get-regexp", `^(remote\..*\.url|mailmap\.(file|blob))$`)
 	if err != nil {
 		if len(out) == 0 && strings.Contains(err.Error(), "exit status 1") {
-			return nil, nil // no remotes
+			return nil // none set
 		}
-		return nil, err
+		return err
 	}
 	var remotes []Remote
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		key, val, ok := bytes.Cut(rec, []byte{'\n'})
 		if !ok {
+			continue
+		}
+		switch k := strings.ToLower(string(key)); k {
+		case "mailmap.file":
+			r.mailmapFile = string(val)
+			continue
+		case "mailmap.blob":
+			r.mailmapBlob = string(val)
 			continue
 		}
 		name := strings.TrimSuffix(strings.TrimPrefix(string(key), "remote."), ".url")
@@ -165,7 +179,8 @@ func readRemotes(ctx context.Context, dir string) ([]Remote, error) {
 		}
 		return remotes[i].Name < remotes[j].Name
 	})
-	return remotes, nil
+	r.Remotes = remotes
+	return nil
 }
 
 // WebURL is the browsable https address of a remote on a forge

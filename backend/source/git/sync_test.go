@@ -264,3 +264,61 @@ func TestSyncBareRepository(t *testing.T) {
 		checkAgainstGit(t, st, &testRepo{t: t, dir: bare})
 	})
 }
+
+func TestSyncEmptyAndDetachedRepositories(t *testing.T) {
+	isolateGit(t)
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		r := newTestRepo(t, filepath.Join(t.TempDir(), "fresh"))
+		if res := syncRepo(t, st, r.dir, Options{}); res.Added != 0 || res.Read != 0 {
+			t.Errorf("empty repository: %+v", res)
+		}
+		first := r.commit(alice, "First", map[string][]byte{"a.go": lines("// a", 2)})
+		r.commit(bob, "Second", map[string][]byte{"a.go": lines("// b", 3)})
+		if res := syncRepo(t, st, r.dir, Options{}); res.Added != 2 {
+			t.Errorf("after two commits: %+v", res)
+		}
+		// A detached HEAD's commits count while it is checked out.
+		r.git(nil, "checkout", "-q", "--detach", first)
+		detached := r.commit(carol, "Experiment on a detached HEAD", map[string][]byte{"b.go": lines("// x", 1)})
+		if res := syncRepo(t, st, r.dir, Options{}); res.Added != 1 {
+			t.Errorf("detached HEAD: %+v", res)
+		}
+		checkAgainstGit(t, st, r)
+		r.git(nil, "checkout", "-q", "main")
+		if res := syncRepo(t, st, r.dir, Options{}); res.Removed != 1 {
+			t.Errorf("after leaving the detached commit: %+v", res)
+		}
+		if _, ok := storedCommits(t, st, r.dir)[detached]; ok {
+			t.Error("the abandoned detached commit is still stored")
+		}
+		checkAgainstGit(t, st, r)
+	})
+}
+
+func TestSyncMailmapFileSetting(t *testing.T) {
+	isolateGit(t)
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		r := newTestRepo(t, filepath.Join(t.TempDir(), "mm"))
+		r.commit(bobOld, "Old address", map[string][]byte{"a.txt": []byte("a\n")})
+		r.commit(bob, "New address", map[string][]byte{"a.txt": []byte("b\n")})
+		syncRepo(t, st, r.dir, Options{})
+		if n := count(t, st, `SELECT COUNT(DISTINCT author_account_id) FROM commits`); n != 2 {
+			t.Fatalf("without a mailmap: %d authors, want 2", n)
+		}
+		// A mailmap outside the work tree, named by mailmap.file.
+		file := filepath.Join(t.TempDir(), "people.mailmap")
+		if err := os.WriteFile(file, []byte("Robert <bob@example.com> <bob@old.example>\nRobert <bob@example.com>\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r.git(nil, "config", "mailmap.file", file)
+		// The old address's commit moves to the new address's account,
+		// which takes the mailmap's name.
+		if res := syncRepo(t, st, r.dir, Options{}); res.Remapped != 1 || res.Read != 0 {
+			t.Errorf("after setting mailmap.file: %+v, want 1 remapped and nothing read", res)
+		}
+		if n := count(t, st, `SELECT COUNT(DISTINCT author_account_id) FROM commits`); n != 1 {
+			t.Errorf("with the mailmap: %d authors, want 1", n)
+		}
+		checkAgainstGit(t, st, r)
+	})
+}
