@@ -190,8 +190,11 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
         }
       }
 
+      // A fresh load (not a hash change) and the page settled before opening the dialog.
+      await page.goto('about:blank');
       await page.goto(`${BASE}/#/individual?range=30d`);
-      await page.getByTestId('open-setup').click();
+      await readyChart(page, 'calendar');
+      await page.getByTestId('open-setup').click({ timeout: 4 * TIMEOUT });
       const dialog = page.getByTestId('setup-dialog');
       await dialog.getByTestId('scan-folder').fill(root);
       await dialog.getByTestId('scan-depth').fill('2');
