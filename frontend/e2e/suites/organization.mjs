@@ -230,7 +230,8 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
       const p = scheme === 'light' ? page : await newPage('dark');
       for (const section of Object.keys(SECTIONS)) {
         await p.goto(`${BASE}/#/organization?range=30d&compare=1${section === 'delivery' ? '' : `&section=${section}`}`);
-        await p.getByTestId(`${SECTIONS[section].charts[0]}-chart`).and(p.locator('[data-state="ready"]')).waitFor({ timeout: TIMEOUT });
+        // A cold page on a shared, busy machine: allow the first load more than the usual wait.
+        await p.getByTestId(`${SECTIONS[section].charts[0]}-chart`).and(p.locator('[data-state="ready"]')).waitFor({ timeout: 3 * TIMEOUT });
         await revealAll(p);
         for (const id of SECTIONS[section].charts) {
           await p.getByTestId(`${id}-chart`).and(p.locator('[data-state="ready"], [data-state="empty"]')).waitFor({ timeout: TIMEOUT });

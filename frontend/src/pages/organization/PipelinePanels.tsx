@@ -134,7 +134,7 @@ export function PipelineSuccessPanel({ state, list }: { state: DashboardState; l
               <SummaryCards items={items} compare={!!p && state.compare} />
               {!noRuns && (
                 <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" mb="md">
-                  <Sparkline testId="sparkline-success" label="Recent trend (last 14 buckets)" value={formatRate(s?.success_rate_7d)} values={recent} color={colors.blue} />
+                  <Sparkline testId="sparkline-success" label="Last 7 days · trend of the last 14 buckets" value={formatRate(s?.success_rate_7d)} values={recent} color={colors.blue} />
                   <Sparkline testId="sparkline-rolling" label="Rolling 30-day rate" value={formatRate(data.series.at(-1)?.rolling_30d_success_rate)} values={data.series.slice(-14).map((x) => x.rolling_30d_success_rate)} color={colors.violet} />
                 </SimpleGrid>
               )}
