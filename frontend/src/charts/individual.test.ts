@@ -196,6 +196,7 @@ describe('time series', () => {
     }) as Record<string, any>;
     expect(opt.series[0].data).toEqual([4, null, 3]);
     expect(opt.series[0].connectNulls).toBe(true);
+    expect(opt.series[0].showSymbol).toBe(true);
     expect((opt.tooltip.formatter as Fmt)([{ seriesName: 'Response time', dataIndex: 0, value: 4, marker: '' }])).toContain('4.0 h');
   });
 });

@@ -133,7 +133,8 @@ export function timeSeriesOption<P extends Point>(spec: TimeSeriesSpec<P>): Char
       ...common,
       type: 'line' as const,
       stack: s.stack,
-      showSymbol: !dense,
+      // Medians and rates exist only on some days: a lone point needs its symbol to be seen.
+      showSymbol: !dense || s.format === 'hours' || s.format === 'rate',
       symbolSize: 5,
       connectNulls: s.format === 'hours' || s.format === 'rate',
       lineStyle: { width: 2 },
