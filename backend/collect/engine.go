@@ -222,6 +222,12 @@ func (e *Engine) Collect(ctx context.Context, opts Options) (*Summary, error) {
 			e.log.Error("collect: retention could not prune old data", "err", err)
 		}
 	}
+	if ctx.Err() == nil {
+		// New rows change what the query planners should choose.
+		if err := e.st.Analyze(ctx); err != nil {
+			e.log.Error("collect: the database statistics could not be refreshed", "err", err)
+		}
+	}
 	sum.Finished = e.now()
 	r.emit(Event{Type: EventDone, Total: len(plan.Order)})
 	return sum, nil

@@ -148,6 +148,10 @@ func Generate(ctx context.Context, st *store.Store, opts Options) (Stats, error)
 	if err := w.close(); err != nil {
 		return w.stats(), err
 	}
+	// Millions of new rows: give the planners statistics for them.
+	if err := st.Analyze(ctx); err != nil {
+		return w.stats(), err
+	}
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "demo: %d rows in %.1fs\n", w.total, time.Since(w.started).Seconds())
 	}
