@@ -209,6 +209,14 @@ func (f *fakeGitHub) route(r *http.Request) (any, string, int) {
 	switch {
 	case len(p) == 1 && p[0] == "user":
 		return f.users["octocat"], "", 200
+	case len(p) == 3 && p[0] == "users" && p[2] == "repos":
+		var list []any
+		for _, rp := range f.repos {
+			if rp.Repository["owner"].(map[string]any)["login"] == p[1] {
+				list = append(list, rp.Repository)
+			}
+		}
+		return paginate(list, q, 100)
 	case len(p) == 2 && p[0] == "users":
 		if u, ok := f.users[p[1]]; ok {
 			return u, "", 200

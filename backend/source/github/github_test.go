@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,6 +47,7 @@ func (c *clock) Add(d time.Duration) {
 
 // env is a store, the fake GitHub, and an engine configured for it.
 type env struct {
+	cfg   *sourceconfig.Service
 	st    *store.Store
 	gh    *fakeGitHub
 	eng   *collect.Engine
@@ -72,7 +74,7 @@ func newEnv(t *testing.T, st *store.Store, extra map[string]string) *env {
 	eng := collect.New(collect.Config{Store: st, Configs: cfg, Now: c.Now, Concurrency: 4,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		HTTP: httpclient.Options{RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}})
-	return &env{st: st, gh: fake, eng: eng, clock: c}
+	return &env{cfg: cfg, st: st, gh: fake, eng: eng, clock: c}
 }
 
 // sync collects and returns the requests each script made; every script
@@ -404,6 +406,35 @@ func TestSelectionByPatternAndVisibility(t *testing.T) {
 		if h := e.gh.requests(); h["GET /repos/octo-org/api/commits"] != 0 || h["GET /repos/octo-org/legacy-tool/commits"] != 0 {
 			t.Errorf("excluded repositories were collected: %v", h)
 		}
+	})
+}
+
+// A user's repositories are collected beside an organization's; an owner
+// removed from the configuration leaves its repositories excluded, not
+// deleted.
+func TestUsersAndRemovedOwners(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, map[string]string{KeyUsers: "octocat"})
+		e.gh.edit(func(f *fakeGitHub) {
+			spoon := &fakeRepo{Reviews: map[string][]any{}, PullCommits: map[string][]any{}, Jobs: map[string][]any{}, Statuses: map[string][]any{}}
+			b, _ := json.Marshal(f.repo("octo-org/hello-world").Repository)
+			json.Unmarshal(b, &spoon.Repository)
+			spoon.Repository["id"], spoon.Repository["name"], spoon.Repository["full_name"] = 1300192, "Spoon-Knife", "octocat/Spoon-Knife"
+			spoon.Repository["owner"] = f.users["octocat"]
+			f.repos = append(f.repos, spoon)
+		})
+		e.sync(t)
+		check(t, "repositories", rows(t, st, `SELECT full_name, excluded FROM repositories ORDER BY external_id`), [][]string{
+			{"octo-org/hello-world", "0"}, {"octo-org/api", "0"}, {"octo-org/legacy-tool", "1"}, {"octocat/Spoon-Knife", "0"},
+		})
+		if err := e.cfg.Unset(context.Background(), ID, KeyUsers, "cli"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Add(time.Hour)
+		e.sync(t)
+		check(t, "repositories without the user", rows(t, st, `SELECT full_name, excluded FROM repositories ORDER BY external_id`), [][]string{
+			{"octo-org/hello-world", "0"}, {"octo-org/api", "0"}, {"octo-org/legacy-tool", "1"}, {"octocat/Spoon-Knife", "1"},
+		})
 	})
 }
 
