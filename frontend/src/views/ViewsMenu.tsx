@@ -51,7 +51,7 @@ export function ViewsMenu() {
           <CloseButton size="xs" aria-label="Dismiss" onClick={dismissMissing} />
         </Group>
       )}
-      <Popover opened={open} onChange={setOpen} position="bottom-end" width={340} shadow="md" withinPortal>
+      <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md" withinPortal>
         <Popover.Target>
           <Button
             size="xs"
@@ -190,7 +190,7 @@ function ViewDialogs({
               : `Share “${dialog.view.name}”`
             : '';
   return (
-    <Modal opened={dialog !== null} onClose={close} title={title} size="md" data-testid="view-dialog">
+    <Modal opened={dialog !== null} onClose={close} title={title} size={dialog?.kind === 'share' ? 'xl' : 'md'} data-testid="view-dialog">
       {dialog?.kind === 'save' && (
         <NameForm
           label="Name"
