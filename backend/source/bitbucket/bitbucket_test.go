@@ -42,7 +42,7 @@ type env struct {
 	clock *clock
 }
 
-func newEnv(t *testing.T, st *store.Store) *env {
+func newEnv(t *testing.T, st *store.Store, extra ...string) *env {
 	t.Helper()
 	src, err := source.Default.Lookup(bitbucket.ID)
 	if err != nil {
@@ -54,10 +54,14 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	fake := bitbuckettest.New()
 	t.Cleanup(fake.Close)
 	fake.MaxPageLen = 2 // short lists span pages: "next" is followed
-	if err := configs.Set(context.Background(), bitbucket.ID, map[string]string{
+	values := map[string]string{
 		bitbucket.KeyUsername: bitbuckettest.Username, bitbucket.KeyPassword: bitbuckettest.AppPassword,
 		bitbucket.KeyWorkspace: "acme", bitbucket.KeyExclude: "legacy*", bitbucket.KeyURL: fake.APIURL(),
-	}, "cli"); err != nil {
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		values[extra[i]] = extra[i+1]
+	}
+	if err := configs.Set(context.Background(), bitbucket.ID, values, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{t: day0}
@@ -324,5 +328,21 @@ func TestExcludedRepositoriesAreNotCollected(t *testing.T) {
 		if !strings.Contains(all, "/acme/api/pullrequests") {
 			t.Errorf("acme/api was not collected:\n%s", all)
 		}
+	})
+}
+
+// BITBUCKET_DEPLOYMENTS=pipelines: the rule for every repository, no
+// deployment requests.
+func TestPipelineRuleOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, bitbucket.KeyDeployments, "pipelines")
+		_, served := e.collect(t)
+		for _, r := range served {
+			if strings.Contains(r, "/environments") || strings.Contains(r, "/deployments") {
+				t.Errorf("the pipeline rule alone asked Bitbucket for %s", r)
+			}
+		}
+		want(t, "deployments by the rule", query(t, st, `SELECT d.external_id, d.environment, d.is_production FROM deployments d ORDER BY d.external_id`),
+			[]string{"step:{s62}|production|1", "step:{w32}|staging|0", "step:{w33}|production|1"})
 	})
 }

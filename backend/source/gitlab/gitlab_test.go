@@ -451,3 +451,32 @@ func TestConnectionAndConfigurationErrors(t *testing.T) {
 		}
 	})
 }
+
+// GITLAB_DEPLOYMENTS=pipelines: the rule for every project, no request for
+// environments or deployments.
+func TestDeploymentsFromPipelinesOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, map[string]string{gitlab.KeyDeployments: gitlab.DeployPipelines, gitlab.KeyDeployJobs: "deploy*"})
+		_, served := e.collect(t)
+		for _, r := range served {
+			if strings.Contains(r, "/environments") || strings.Contains(r, "/deployments") {
+				t.Errorf("the pipeline rule alone asked GitLab for %s", r)
+			}
+		}
+		// acme/api's "deploy" job on main (no environment word: production),
+		// acme/web's deploy-prod and deploy-staging.
+		want(t, "deployments by the rule only", query(t, st, `SELECT external_id, environment, is_production FROM deployments ORDER BY external_id`),
+			[]string{"job:7003|production|1", "job:7102|staging|0", "job:7103|prod|1"})
+		// !1's merge commit a3 was deployed by job 7003: linked by the rule.
+		want(t, "shipped", query(t, st, `SELECT d.external_id, p.number FROM deployment_pull_requests x JOIN deployments d ON d.id = x.deployment_id
+			JOIN pull_requests p ON p.id = x.pr_id`), []string{"job:7003|1"})
+	})
+}
+
+func TestDeploymentsFromEnvironmentsOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, map[string]string{gitlab.KeyDeployments: gitlab.DeployEnvironments})
+		e.collect(t)
+		want(t, "deployments from GitLab only", query(t, st, `SELECT external_id FROM deployments ORDER BY external_id`), []string{"41", "42"})
+	})
+}
