@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -70,7 +71,7 @@ func applyViewBody(v *store.SavedView, b viewBody) error {
 	if b.Page != nil {
 		v.Page = *b.Page
 	}
-	if !contains(viewPages, v.Page) {
+	if !slices.Contains(viewPages, v.Page) {
 		return errors.New("page: one of " + strings.Join(viewPages, ", ") + ", not " + strconv.Quote(v.Page))
 	}
 	if b.Query != nil {
@@ -86,15 +87,6 @@ func applyViewBody(v *store.SavedView, b viewBody) error {
 		v.Query = values.Encode()
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // storeError answers the store's not-found and name-taken errors with 404
