@@ -43,7 +43,7 @@ export function PeopleManager({ opened, onClose }: { opened: boolean; onClose: (
   const busy = merge.isPending || split.isPending || setMe.isPending;
 
   return (
-    <Modal opened={opened} onClose={onClose} title="People" size="xl">
+    <Modal opened={opened} onClose={onClose} title="People" size="min(1180px, 96vw)">
       <Stack gap="sm" data-testid="people-manager">
         <Text size="sm" c="dimmed">
           Accounts with the same email (or GitHub noreply address) are one person automatically. Merge people who are the same
@@ -73,8 +73,8 @@ export function PeopleManager({ opened, onClose }: { opened: boolean; onClose: (
             <Table.Tr>
               <Table.Th>Person</Table.Th>
               <Table.Th>Accounts</Table.Th>
-              <Table.Th w={260}>Merge another person into this one</Table.Th>
-              <Table.Th w={110} />
+              <Table.Th w={330}>Merge another person into this one</Table.Th>
+              <Table.Th w={120} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -132,6 +132,7 @@ export function PeopleManager({ opened, onClose }: { opened: boolean; onClose: (
                     <Group gap={4} wrap="nowrap">
                       <Select
                         size="xs"
+                        w={240}
                         placeholder="Choose a person"
                         searchable
                         data={all.filter((o) => o.id !== p.id && o.is_bot === p.is_bot).map((o) => ({ value: String(o.id), label: `${label(o)}${o.email ? ` <${o.email}>` : ''}` }))}

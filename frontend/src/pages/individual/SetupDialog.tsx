@@ -126,7 +126,9 @@ export function SetupDialog({ opened, onClose, onDone }: { opened: boolean; onCl
             </Title>
             <Text size="sm" c="dimmed">
               The Individual view opens on you.{' '}
-              {suggestions.length
+              {state?.person
+                ? `You are ${state.person.name || state.person.email} now; choose another person if that is wrong.`
+                : suggestions.length
                 ? 'Suggested from your git email (git config user.email) and the emails configured for the git source.'
                 : 'No person has your git email yet: choose yourself below, or read your repositories first.'}
             </Text>
