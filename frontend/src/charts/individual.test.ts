@@ -197,6 +197,18 @@ describe('time series', () => {
     expect(opt.series[0].data).toEqual([4, null, 3]);
     expect(opt.series[0].connectNulls).toBe(true);
     expect(opt.series[0].showSymbol).toBe(true);
+    // Counts over a long range draw a plain line; medians keep their points.
+    const long = { ...data, series: Array.from({ length: 90 }, (_, i) => ({ ...data.series[i % 3]!, bucket: `b${i}` })) };
+    const dense = timeSeriesOption({
+      data: long,
+      series: [
+        { name: 'Reviews', key: 'reviews', color: '#444', kind: 'line', format: 'count' },
+        { name: 'Response time', key: 'response_time_median_hours', color: '#333', kind: 'line', format: 'hours' },
+      ],
+      axes: [{ name: 'Reviews', format: 'count' }],
+      palette: light,
+    }) as Record<string, any>;
+    expect(dense.series.map((x: { showSymbol: boolean }) => x.showSymbol)).toEqual([false, true]);
     expect((opt.tooltip.formatter as Fmt)([{ seriesName: 'Response time', dataIndex: 0, value: 4, marker: '' }])).toContain('4.0 h');
   });
 });
