@@ -115,6 +115,8 @@ describe('Data sources page', () => {
     expect(await screen.findByText('acme/api')).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Repositories' })).toBeTruthy();
     expect(screen.getByTestId('runs-empty')).toBeTruthy();
+    // Nothing configured completely: nothing to collect.
+    expect((screen.getByTestId('collect-all') as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(screen.getByTestId('source-ci'));
     await waitFor(() => expect(screen.getByTestId('source-panel').getAttribute('data-source')).toBe('ci'));
   }, SLOW);
@@ -228,12 +230,16 @@ describe('Data sources page', () => {
     await waitFor(() => expect(screen.getAllByTestId('run-row')[0]!.getAttribute('data-status')).toBe('COMPLETED'));
     expect(screen.queryByTestId('live-progress')).toBeNull();
 
+    // Collect all: every configured source.
+    fireEvent.click(screen.getByTestId('collect-all'));
+    await waitFor(() => expect(posts).toEqual(['collect {"sources":["hub"]}', 'collect {}']));
+
     // Full re-import: nothing happens until confirmed.
     fireEvent.click(screen.getByTestId('source-reset'));
     const confirm = await screen.findByTestId('source-reset-confirm');
-    expect(posts).toHaveLength(1);
+    expect(posts).toHaveLength(2);
     fireEvent.click(confirm);
-    await waitFor(() => expect(posts).toEqual(['collect {"sources":["hub"]}', 'reset', 'collect {"sources":["hub"]}']));
+    await waitFor(() => expect(posts).toEqual(['collect {"sources":["hub"]}', 'collect {}', 'reset', 'collect {"sources":["hub"]}']));
   }, SLOW);
 
   it('says when this host cannot store a new secret', async () => {

@@ -63,7 +63,7 @@ export function DataSourcesPage({ sections = sourceSections }: { sections?: Sour
         )}
       </Paper>
 
-      <RunsPanel source="" live={live} />
+      <RunsPanel source="" live={live} canCollect={list.some((s) => s.config.complete)} />
 
       <RepositoriesPanel />
     </Stack>

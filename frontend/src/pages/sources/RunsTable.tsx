@@ -1,6 +1,6 @@
 // Runs history, with the live progress of a collection under way on top.
-import { Alert, Badge, Group, Loader, Paper, ScrollArea, Table, Text, Title, Tooltip } from '@mantine/core';
-import { useRuns, type LiveCollection, type Run } from '../../api/sources';
+import { Alert, Badge, Button, Group, Loader, Paper, ScrollArea, Table, Text, Title, Tooltip } from '@mantine/core';
+import { useRuns, useStartCollection, type LiveCollection, type Run } from '../../api/sources';
 import { DASH, formatCount } from '../../format';
 import { formatDuration, formatInstant } from './time';
 
@@ -21,21 +21,40 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-export function RunsPanel({ source, live }: { source: string; live: LiveCollection }) {
+export function RunsPanel({ source, live, canCollect }: { source: string; live: LiveCollection; canCollect: boolean }) {
   const runs = useRuns(source);
+  const collectAll = useStartCollection();
   return (
     <Paper withBorder radius="md" p="md" data-testid="runs">
       <Group justify="space-between" mb="sm">
         <Title order={3} fz="lg">
           Runs{source ? ` of ${source}` : ''}
         </Title>
-        <Group gap={6}>
-          <span className={`status-dot ${live.connected ? 'ok' : 'bad'}`} />
-          <Text size="xs" c="dimmed" data-testid="runs-live-state">
-            {live.connected ? 'Live' : 'Live updates unavailable'}
-          </Text>
+        <Group gap="md">
+          <Group gap={6}>
+            <span className={`status-dot ${live.connected ? 'ok' : 'bad'}`} />
+            <Text size="xs" c="dimmed" data-testid="runs-live-state">
+              {live.connected ? 'Live' : 'Live updates unavailable'}
+            </Text>
+          </Group>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => collectAll.mutate({})}
+            loading={collectAll.isPending}
+            disabled={!canCollect || live.running}
+            title={canCollect ? 'Collect every configured source now' : 'No source is configured completely'}
+            data-testid="collect-all"
+          >
+            Collect all now
+          </Button>
         </Group>
       </Group>
+      {collectAll.error && (
+        <Alert color="red" variant="light" mb="sm" title="Cannot collect" data-testid="collect-all-error">
+          {collectAll.error.message}
+        </Alert>
+      )}
       <LiveProgress live={live} source={source} />
       {runs.error && (
         <Alert color="red" variant="light" title="Could not load runs">
