@@ -70,7 +70,7 @@ async function screenshot(page, name) {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
   await page.waitForTimeout(200);
-  await page.screenshot({ path: resolve(SHOTS, `${name}.png`) });
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`), timeout: 60_000 }); // a tall page on a busy machine
   await page.setViewportSize(viewport);
 }
 
