@@ -6,6 +6,7 @@
 //
 //	bench-git gen -repo DIR [-commits 80000]       (git fast-import; reused when it is there)
 //	bench-git run -repo DIR -db sqlite|embedded -data-dir DIR [-out result.json]
+//	bench-git resync -repo DIR -db sqlite|embedded -data-dir DIR [-n 10]   (after run: re-syncs alone)
 //
 // The baseline runs twice, before and after the import, and the ratio is
 // against their mean, so that a busy machine weighs on both sides. The
@@ -29,6 +30,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,6 +58,8 @@ func main() {
 		err = genCmd(os.Args[2:])
 	case "run":
 		err = runCmd(os.Args[2:])
+	case "resync":
+		err = resyncCmd(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q (gen or run)", os.Args[1])
 	}
@@ -211,6 +215,37 @@ func runCmd(args []string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// resyncCmd times re-syncs with nothing new on the database a run left.
+func resyncCmd(args []string) error {
+	fs := flag.NewFlagSet("resync", flag.ExitOnError)
+	repo := fs.String("repo", "", "repository folder")
+	db := fs.String("db", "sqlite", "sqlite or embedded")
+	dataDir := fs.String("data-dir", "", "the database folder of a run")
+	n := fs.Int("n", 10, "re-syncs")
+	fs.Parse(args)
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{DB: *db, DataDir: *dataDir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var times []float64
+	for range *n {
+		start := time.Now()
+		res, err := git.Sync(ctx, st, identity.NewResolver(st), *repo, git.Options{})
+		if err != nil {
+			return err
+		}
+		if !res.Unchanged {
+			return fmt.Errorf("the database does not hold the repository's history: %+v", res)
+		}
+		times = append(times, time.Since(start).Seconds())
+	}
+	slices.Sort(times)
+	fmt.Printf("re-sync with nothing new, %d times: min %.3f s, median %.3f s, max %.3f s\n", len(times), times[0], times[len(times)/2], times[len(times)-1])
 	return nil
 }
 

@@ -94,7 +94,12 @@ func ReadRepository(ctx context.Context, dir string) (Repository, error) {
 
 	// HEAD: its branch for the default, or its commit when detached.
 	current := ""
-	if out, err := run(ctx, root, "symbolic-ref", "-q", "HEAD"); err == nil {
+	if ref, sha, ok := readHEAD(root); ok {
+		if sha != "" {
+			r.Tips = append(r.Tips, Tip{Ref: "HEAD", SHA: sha})
+		}
+		current = ref
+	} else if out, err := run(ctx, root, "symbolic-ref", "-q", "HEAD"); err == nil {
 		current = strings.TrimSpace(string(out))
 	} else if out, err := run(ctx, root, "rev-parse", "-q", "--verify", "HEAD^{commit}"); err == nil {
 		r.Tips = append(r.Tips, Tip{Ref: "HEAD", SHA: strings.TrimSpace(string(out))})
@@ -141,6 +146,33 @@ func ReadRepository(ctx context.Context, dir string) (Repository, error) {
 		}
 	}
 	return r, nil
+}
+
+// readHEAD reads the HEAD file of a work tree's .git folder or of a bare
+// repository: the branch it names, or the commit of a detached HEAD. It
+// saves a git process on every sync; ok is false when the file is not in
+// the classic format (a reftable repository), and git is asked instead.
+func readHEAD(root string) (ref, sha string, ok bool) {
+	p := filepath.Join(root, ".git", "HEAD")
+	if info, err := os.Stat(filepath.Join(root, ".git")); err != nil || !info.IsDir() {
+		p = filepath.Join(root, "HEAD")
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", "", false
+	}
+	head := strings.TrimSpace(string(b))
+	if r, isRef := strings.CutPrefix(head, "ref: "); isRef {
+		r = strings.TrimSpace(r)
+		if !strings.HasPrefix(r, "refs/") || strings.HasSuffix(r, ".invalid") {
+			return "", "", false
+		}
+		return r, "", true
+	}
+	if isHex(head) {
+		return "", head, true
+	}
+	return "", "", false
 }
 
 // readConfig reads the remotes and the mailmap settings with one git
