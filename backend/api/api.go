@@ -51,6 +51,7 @@ func (s *Server) Handler(assets fs.FS) http.Handler {
 	s.viewRoutes(mux)
 	mux.HandleFunc("POST /api/v1/sources/git/discover", s.discoverGit)
 	s.collectRoutes(mux)
+	s.sourceRepoRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		// ServeMux answers a wrong method with 405 only when no other
 		// pattern matches; this catch-all matches everything, so check.

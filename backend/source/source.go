@@ -128,6 +128,45 @@ type Source struct {
 	// Test checks that the configuration reaches the tool (a cheap
 	// authenticated request); nil when there is nothing to check.
 	Test func(ctx context.Context, conn *Conn) error `json:"-"`
+	// Repos says how a hosted source picks the repositories it collects
+	// among those it discovers; nil for sources without such a choice.
+	Repos *RepoFilter `json:"-"`
+}
+
+// RepoFilter is a hosted source's repository selection: include and
+// exclude pattern keys. A repository is collected when it matches an
+// include pattern (or there are none) and no exclude pattern; excluding a
+// single repository is its exact name in the exclude key, which is how the
+// Data sources page does it.
+type RepoFilter struct {
+	IncludeKey, ExcludeKey string
+	// Name is what the patterns match, from a stored repository's
+	// full_name and name (nil: the full name).
+	Name func(fullName, name string) string
+	// Match says whether name matches one of the patterns.
+	Match func(patterns []string, name string) bool
+	// Derived is set when the source recomputes repositories.excluded from
+	// its whole configuration on every sync (other settings than the
+	// patterns can exclude a repository); otherwise the flag is only ever
+	// set by the user.
+	Derived bool
+}
+
+// Selects says whether the configuration collects the repository.
+func (f *RepoFilter) Selects(cfg Config, fullName, name string) bool {
+	n := f.NameOf(fullName, name)
+	if inc := cfg.List(f.IncludeKey); len(inc) > 0 && !f.Match(inc, n) {
+		return false
+	}
+	return !f.Match(cfg.List(f.ExcludeKey), n)
+}
+
+// NameOf is the name the patterns match.
+func (f *RepoFilter) NameOf(fullName, name string) string {
+	if f.Name == nil {
+		return fullName
+	}
+	return f.Name(fullName, name)
 }
 
 // Key returns the source's key by name.

@@ -91,6 +91,9 @@ func init() {
 			{Name: KeyDeployRefs, Label: "Deployment branches", Kind: source.KindList, Validate: validPatterns,
 				Help: "Pipeline rule: only pipelines on these branches deploy; empty: each repository's main branch."},
 		},
+		// Patterns match the slug (repositories.name).
+		Repos: &source.RepoFilter{IncludeKey: KeyRepos, ExcludeKey: KeyExclude, Match: matchAny,
+			Name: func(_, slug string) string { return slug }},
 		Test: testConnection,
 		Scripts: []source.Script{
 			{Name: "repository", Provides: []string{ResRepositories}, Run: runRepositories},

@@ -90,6 +90,8 @@ func Source() *source.Source {
 			{Name: KeyProductionEnv, Label: "Production environments", Kind: source.KindList, Default: DefaultProductionEnvs, Validate: validPatterns,
 				Help: "Environment names (patterns, case-insensitive) that are production; other environments are not."},
 		},
+		// The repository script rewrites repositories.excluded from the patterns and the visibility on every sync.
+		Repos: &source.RepoFilter{IncludeKey: KeyInclude, ExcludeKey: KeyExclude, Match: matchAny, Derived: true},
 		Test: func(ctx context.Context, conn *source.Conn) error {
 			c, err := newClient(conn.Config, conn.HTTP.StandardClient())
 			if err != nil {

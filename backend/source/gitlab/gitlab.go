@@ -108,7 +108,8 @@ func init() {
 				Default: "production,prod,live", Validate: validPatterns,
 				Help: "Environment names counted as production when GitLab gives no tier; the pipeline rule matches them against the words of a job's name."},
 		},
-		Test: testConnection,
+		Repos: &source.RepoFilter{IncludeKey: KeyInclude, ExcludeKey: KeyExclude, Match: matchAny},
+		Test:  testConnection,
 		Scripts: []source.Script{
 			{Name: "project", Provides: []string{ResProjects}, Run: runProjects},
 			{Name: "commit", Provides: []string{ResCommits}, DependsOn: []string{ResProjects}, Run: runCommits},
