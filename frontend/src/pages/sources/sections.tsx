@@ -3,6 +3,7 @@
 // folder; register it here with one line, or pass `sections` to DataSourcesPage.
 import type { ComponentType } from 'react';
 import type { SourceInfo } from '../../api/sources';
+import { SourceRepositories } from './SourceRepositories';
 
 export interface SourceSectionProps {
   source: SourceInfo;
@@ -11,5 +12,7 @@ export interface SourceSectionProps {
 export type SourceSections = Record<string, ComponentType<SourceSectionProps>[]>;
 
 export const sourceSections: SourceSections = {
-  // github: [GitHubRepositories],
+  github: [SourceRepositories],
+  gitlab: [SourceRepositories],
+  bitbucket: [SourceRepositories],
 };
