@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/momentum-app/momentum/backend/source"
 )
@@ -164,6 +165,10 @@ func (s *Server) listSourceRepos(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// repoToggles serialises the read-modify-write of the pattern keys, so
+// that two toggles at once do not lose one another's name.
+var repoToggles sync.Mutex
+
 type sourceRepoBody struct {
 	Excluded *bool `json:"excluded"`
 }
@@ -189,6 +194,8 @@ func (s *Server) putSourceRepo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "the repository id must be a number")
 		return
 	}
+	repoToggles.Lock()
+	defer repoToggles.Unlock()
 	sel, code, err := s.repoSelection(r.Context(), id)
 	if err != nil {
 		writeError(w, code, err.Error())

@@ -107,7 +107,7 @@ export function SourceRepositories({ source }: SourceSectionProps) {
                 key={r.id}
                 repo={r}
                 excludeKey={repos.data?.exclude_key ?? ""}
-                busy={toggle.isPending && toggle.variables?.repo === r.id}
+                busy={toggle.isPending}
                 onToggle={(excluded) => toggle.mutate({ repo: r.id, excluded })}
               />
             ))}
