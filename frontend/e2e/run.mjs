@@ -86,7 +86,7 @@ async function newPage(colorScheme) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (e) => pageErrors.push(`[${colorScheme}] ${e.message}`));
+  page.on('pageerror', (e) => pageErrors.push(`[${colorScheme}] ${(e.stack ?? e.message).split('\n').slice(0, 4).join(' / ')}`));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`[${colorScheme}] console: ${m.text()}`);
   });

@@ -27,6 +27,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import CanvasPainter from 'zrender/lib/canvas/Painter.js';
 
 echarts.use([
   LineChart,
@@ -42,6 +43,19 @@ echarts.use([
   DataZoomSliderComponent,
   CanvasRenderer,
 ]);
+
+// zrender paints a large layer over several animation frames and does not cancel the next
+// frame when its chart is disposed (a page left, a theme switched mid-paint): that frame then
+// throws "Cannot read properties of null (reading 'layerStack')" from the disposed painter
+// (zrender 6.1.0, canvas/Painter.ts _paintList; the same crash is reported in
+// getsentry/chartcuterie#237). A disposed painter has nothing left to paint.
+type PaintList = (this: { _i: unknown }, ...args: unknown[]) => void;
+const painter = CanvasPainter.prototype as unknown as { _paintList: PaintList };
+const paintList = painter._paintList;
+painter._paintList = function (this: { _i: unknown }, ...args: unknown[]) {
+  if (this._i == null) return;
+  paintList.apply(this, args);
+};
 
 export type ChartOption = echarts.ComposeOption<
   | LineSeriesOption
