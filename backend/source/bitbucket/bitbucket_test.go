@@ -55,7 +55,9 @@ func newEnv(t *testing.T, st *store.Store, extra ...string) *env {
 	t.Cleanup(fake.Close)
 	fake.MaxPageLen = 2 // short lists span pages: "next" is followed
 	values := map[string]string{
-		bitbucket.KeyUsername: bitbuckettest.Username, bitbucket.KeyPassword: bitbuckettest.AppPassword,
+		// A workspace access token (no username): the credential Bitbucket
+		// sends its X-RateLimit-* headers to. TestConnection uses an app password.
+		bitbucket.KeyPassword:  bitbuckettest.AccessToken,
 		bitbucket.KeyWorkspace: "acme", bitbucket.KeyExclude: "legacy*", bitbucket.KeyURL: fake.APIURL(),
 	}
 	for i := 0; i+1 < len(extra); i += 2 {

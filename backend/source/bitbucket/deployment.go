@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/momentum-app/momentum/backend/source"
 	"github.com/momentum-app/momentum/backend/source/deployrule"
 )
 
+// environment is a deployment environment (GET …/environments). The
+// REST reference's schema names only uuid and name; environment_type
+// (Test, Staging, Production) is in every environment Bitbucket returns.
 type environment struct {
 	UUID string `json:"uuid"`
 	Name string `json:"name"`
@@ -19,6 +23,9 @@ type environment struct {
 	} `json:"environment_type"`
 }
 
+// deployment is a deployment as the REST reference's schema describes it
+// (deployment, deployment_release, deployment_state_*): the release names
+// the deployed commit but not the pipeline, which is found by that commit.
 type deployment struct {
 	UUID        string `json:"uuid"`
 	Environment struct {
@@ -30,9 +37,6 @@ type deployment struct {
 		Commit *struct {
 			Hash string `json:"hash"`
 		} `json:"commit"`
-		Pipeline *struct {
-			UUID string `json:"uuid"`
-		} `json:"pipeline"`
 		CreatedOn *time.Time `json:"created_on"`
 	} `json:"release"`
 	State struct {
@@ -137,11 +141,14 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 				if d.Release.Commit != nil {
 					sha = d.Release.Commit.Hash
 				}
+				// The run that deployed: the latest pipeline on the
+				// deployed commit started by the time the deployment did.
 				var run any
 				ref := ""
-				if d.Release.Pipeline != nil {
+				if sha != "" {
 					var id int64
-					err := db.QueryRowContext(ctx, `SELECT id, branch FROM pipeline_runs WHERE repo_id = $1 AND external_id = $2`, r.id, d.Release.Pipeline.UUID).Scan(&id, &ref)
+					err := db.QueryRowContext(ctx, `SELECT id, branch FROM pipeline_runs WHERE repo_id = $1 AND commit_sha = $2 AND started_at <= $3
+						ORDER BY started_at DESC, id DESC LIMIT 1`, r.id, sha, started.Unix()).Scan(&id, &ref)
 					switch {
 					case err == nil:
 						run = id
@@ -154,7 +161,7 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 				if status != "in_progress" {
 					fin = unix(d.State.CompletionDate)
 				}
-				isProd := env.Type.Name == "Production" || deployrule.MatchAny(prod, env.Name)
+				isProd := strings.EqualFold(env.Type.Name, "Production") || deployrule.MatchAny(prod, env.Name)
 				var id int64
 				if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
 						commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)

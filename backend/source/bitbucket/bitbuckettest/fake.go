@@ -1,9 +1,11 @@
 // Package bitbuckettest is a fake Bitbucket Cloud REST API 2.0 for tests:
-// an httptest server replaying bodies in Bitbucket's documented shapes
-// (testdata/api.json, keyed by path) inside Bitbucket's paginated
-// envelope (pagelen, page, size, next), with X-RateLimit-* headers, and
-// the pull request filters the collector relies on (state, q=updated_on
-// >= ..., sort=-updated_on).
+// an httptest server replaying bodies in Bitbucket's documented and
+// recorded shapes (testdata/api.json, keyed by path; ../README.md says
+// where each shape comes from) inside Bitbucket's paginated envelope
+// (pagelen, page, next, previous; size except on commit lists, which
+// Bitbucket does not count), with the X-RateLimit-* headers Bitbucket
+// sends to access tokens on /repositories/*, and the pull request filters
+// the collector relies on (state, q=updated_on >= ..., sort=-updated_on).
 package bitbuckettest
 
 import (
@@ -23,11 +25,13 @@ import (
 //go:embed testdata/api.json
 var apiJSON []byte
 
-// Username and AppPassword are the credentials the fake accepts (HTTP
-// basic authentication, as Bitbucket takes app passwords).
+// Username and AppPassword are the app-password credentials the fake
+// accepts (HTTP basic authentication); AccessToken is the workspace access
+// token it accepts (bearer).
 const (
 	Username    = "ana"
 	AppPassword = "ATBB-fake-app-password-0123456789"
+	AccessToken = "ATCTT3xFfGN0-fake-access-token-0123456789"
 )
 
 // Server is the fake Bitbucket; BITBUCKET_URL is URL + "/2.0".
@@ -40,11 +44,15 @@ type Server struct {
 	requests []string
 	// MaxPageLen caps pagelen (Bitbucket: 100 for most lists).
 	MaxPageLen int
+	// RateLimit is X-RateLimit-Limit, the hourly requests allowed (1000
+	// for a workspace of up to 100 paid users).
+	RateLimit int
+	served    int
 }
 
 // New starts a fake Bitbucket serving testdata/api.json.
 func New() *Server {
-	s := &Server{bodies: map[string]json.RawMessage{}, failures: map[string][]int{}, MaxPageLen: 100}
+	s := &Server{bodies: map[string]json.RawMessage{}, failures: map[string][]int{}, MaxPageLen: 100, RateLimit: 1000}
 	if err := json.Unmarshal(apiJSON, &s.bodies); err != nil {
 		panic("bitbuckettest: testdata/api.json: " + err.Error())
 	}
@@ -100,14 +108,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", "1000")
-	h.Set("X-RateLimit-Resource", "api-repo")
-	h.Set("X-RateLimit-NearLimit", "false")
-	if u, p, ok := r.BasicAuth(); !ok || u != Username || p != AppPassword {
+	u, p, basic := r.BasicAuth()
+	bearer := r.Header.Get("Authorization") == "Bearer "+AccessToken
+	if !bearer && (!basic || u != Username || p != AppPassword) {
 		writeJSON(w, http.StatusUnauthorized, `{"type":"error","error":{"message":"Unauthorized"}}`)
 		return
 	}
 	path, ok := strings.CutPrefix(r.URL.Path, "/2.0")
+	if bearer && strings.HasPrefix(path, "/repositories/") {
+		// Bitbucket's scaled rate limits: these headers come with
+		// access-token requests to the "api" resource group only (not
+		// with app passwords or OAuth), and carry no remaining count.
+		s.served++
+		h.Set("X-RateLimit-Limit", strconv.Itoa(s.RateLimit))
+		h.Set("X-RateLimit-Resource", "api")
+		h.Set("X-RateLimit-NearLimit", strconv.FormatBool(s.served*20 >= s.RateLimit*19))
+	}
 	if !ok || r.Method != http.MethodGet {
 		writeJSON(w, http.StatusNotFound, `{"type":"error","error":{"message":"Resource not found"}}`)
 		return
@@ -115,7 +131,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if f := s.failures[path]; len(f) > 0 {
 		s.failures[path] = f[1:]
 		if f[0] == http.StatusTooManyRequests {
-			h.Set("Retry-After", "1")
+			// Bitbucket documents no Retry-After: the client backs off.
 			writeJSON(w, f[0], `{"type":"error","error":{"message":"Rate limit for this resource has been exceeded"}}`)
 			return
 		}
@@ -193,7 +209,13 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, items []map[string
 		p = 1
 	}
 	from, to := min((p-1)*n, len(items)), min(p*n, len(items))
-	env := map[string]any{"pagelen": n, "page": p, "size": len(items), "values": items[from:to]}
+	env := map[string]any{"pagelen": n, "page": p, "values": items[from:to]}
+	if !strings.HasSuffix(r.URL.Path, "/commits") && !strings.Contains(r.URL.Path, "/commits/") {
+		// Commit lists come without "size" (recorded responses of
+		// /pullrequests/{id}/commits; the schema calls size optional,
+		// "as it can be expensive to compute").
+		env["size"] = len(items)
+	}
 	if to < len(items) {
 		next := *r.URL
 		next.Scheme, next.Host = "http", r.Host
