@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/momentum-app/momentum/backend/rollup"
 	"github.com/momentum-app/momentum/backend/source"
 	"github.com/momentum-app/momentum/backend/source/httpclient"
 	"github.com/momentum-app/momentum/backend/sourceconfig"
@@ -223,6 +224,11 @@ func (e *Engine) Collect(ctx context.Context, opts Options) (*Summary, error) {
 		}
 	}
 	if ctx.Err() == nil {
+		// Bring the rollup tables up to date with what the run wrote, so
+		// the next metric read finds no dirty day to rebuild.
+		if err := rollup.Refresh(ctx, e.st.DB(), e.st.Engine().Postgres()); err != nil {
+			e.log.Error("collect: the rollup tables could not be refreshed", "err", err)
+		}
 		// New rows change what the query planners should choose.
 		if err := e.st.Analyze(ctx); err != nil {
 			e.log.Error("collect: the database statistics could not be refreshed", "err", err)

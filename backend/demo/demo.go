@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/momentum-app/momentum/backend/rollup"
 	"github.com/momentum-app/momentum/backend/store"
 )
 
@@ -147,6 +148,11 @@ func Generate(ctx context.Context, st *store.Store, opts Options) (Stats, error)
 	g.run()
 	if err := w.close(); err != nil {
 		return w.stats(), err
+	}
+	// The rollup tables summarise what was written (the triggers marked
+	// every day of it).
+	if err := rollup.Refresh(ctx, st.DB(), st.Engine().Postgres()); err != nil {
+		return w.stats(), fmt.Errorf("demo: %w", err)
 	}
 	// Millions of new rows: give the planners statistics for them.
 	if err := st.Analyze(ctx); err != nil {
