@@ -179,11 +179,11 @@ func (s *Server) testSource(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	err := s.collection.eng.Configs().Test(r.Context(), r.PathValue("id"), body.Values, s.collection.eng.HTTPOptions())
+	found, err := s.collection.eng.Configs().Test(r.Context(), r.PathValue("id"), body.Values, s.collection.eng.HTTPOptions())
 	var ve *sourceconfig.ValidationError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "found": found})
 	case errors.As(err, &ve) || strings.HasPrefix(err.Error(), "unknown data source"):
 		s.configError(w, r, err)
 	default:

@@ -43,7 +43,11 @@ func hubSource(upstream string) *source.Source {
 		},
 		Test: func(ctx context.Context, conn *source.Conn) error {
 			var u map[string]any
-			return auth(ctx, conn.Config, conn.HTTP, &u)
+			if err := auth(ctx, conn.Config, conn.HTTP, &u); err != nil {
+				return err
+			}
+			conn.Found = "organization " + conn.Config.Get("HUB_ORG")
+			return nil
 		},
 		Scripts: []source.Script{{Name: "repository", Provides: []string{"hub.repositories"}, Run: func(ctx context.Context, job *source.Job) error {
 			var u map[string]any
@@ -138,6 +142,7 @@ func TestSourcesConfigTestAndSync(t *testing.T) {
 		// Test an unsaved form: a wrong token fails, the right one works.
 		var res struct {
 			OK    bool
+			Found string
 			Error string
 		}
 		send(t, "POST", api+"/sources/hub/test", map[string]any{"values": map[string]string{"HUB_TOKEN": "wrong", "HUB_ORG": "acme"}}, &res)
@@ -145,7 +150,7 @@ func TestSourcesConfigTestAndSync(t *testing.T) {
 			t.Errorf("wrong token test: %+v", res)
 		}
 		send(t, "POST", api+"/sources/hub/test", map[string]any{"values": map[string]string{"HUB_TOKEN": apiToken, "HUB_ORG": "acme"}}, &res)
-		if !res.OK {
+		if !res.OK || res.Found != "organization acme" {
 			t.Errorf("right token test: %+v", res)
 		}
 		if code := send(t, "POST", api+"/collect", nil, &e); code != 400 || !strings.Contains(e.Error, "no data source is configured") {

@@ -241,6 +241,10 @@ type Conn struct {
 	Config Config
 	HTTP   *httpclient.Client
 	Log    *slog.Logger
+	// Found is what a successful test saw, in a few words for the person
+	// who asked ("3 repositories: api, web, cli"); the test sets it, and
+	// the Data sources page shows it with the result.
+	Found string
 }
 
 // Window is the span of source time a job collects: [Start, End).

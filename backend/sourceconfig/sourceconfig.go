@@ -300,15 +300,16 @@ func (s *Service) account(ctx context.Context, id, key string) (string, error) {
 
 // Test checks that a configuration reaches the tool: the saved values with
 // values (a form not saved yet) on top; a secret sent back masked keeps the
-// saved one. The error is the source's, with secrets masked.
-func (s *Service) Test(ctx context.Context, id string, values map[string]string, opts httpclient.Options) error {
+// saved one. It returns what the test found (source.Conn.Found, may be
+// empty); the error is the source's, with secrets masked.
+func (s *Service) Test(ctx context.Context, id string, values map[string]string, opts httpclient.Options) (string, error) {
 	src, err := s.reg.Lookup(id)
 	if err != nil {
-		return err
+		return "", err
 	}
 	cfg, err := s.Resolve(ctx, id)
 	if err != nil {
-		return err
+		return "", err
 	}
 	for k, v := range values {
 		if kk, ok := src.Key(k); ok && kk.Secret && v == source.Mask {
@@ -322,24 +323,27 @@ func (s *Service) Test(ctx context.Context, id string, values map[string]string,
 	}
 	cfg = src.WithDefaults(cfg)
 	if err := src.Validate(cfg); err != nil {
-		return &ValidationError{err}
+		return "", &ValidationError{err}
 	}
 	if src.Test == nil {
-		return nil
+		return "", nil
 	}
 	secrets := Secrets(src, cfg)
 	opts.Secrets = append(opts.Secrets, secrets...)
 	opts.RetryMax = 1 // a test answers fast; the user retries
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := src.Test(ctx, &source.Conn{Config: cfg, HTTP: httpclient.New(opts), Log: opts.Log}); err != nil {
-		msg := err.Error()
+	mask := func(msg string) string {
 		for _, sec := range secrets {
 			if len(sec) >= 4 {
 				msg = strings.ReplaceAll(msg, sec, source.Mask)
 			}
 		}
-		return errors.New(msg)
+		return msg
 	}
-	return nil
+	conn := &source.Conn{Config: cfg, HTTP: httpclient.New(opts), Log: opts.Log}
+	if err := src.Test(ctx, conn); err != nil {
+		return "", errors.New(mask(err.Error()))
+	}
+	return mask(conn.Found), nil
 }

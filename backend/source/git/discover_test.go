@@ -161,8 +161,12 @@ func TestConnectionTestCountsRepositories(t *testing.T) {
 	if err := Source.Validate(cfg); err != nil {
 		t.Fatal(err)
 	}
-	if err := test(ctx, connOf(cfg)); err != nil {
+	conn := connOf(cfg)
+	if err := test(ctx, conn); err != nil {
 		t.Errorf("test of a folder with repositories: %v", err)
+	}
+	if want := "4 repositories: a, c, g, mirror.git"; conn.Found != want {
+		t.Errorf("the test reports %q, want %q", conn.Found, want)
 	}
 	err := test(ctx, connOf(map[string]string{KeyRepos: filepath.Join(root, "plain"), KeyDepth: "3"}))
 	if err == nil || !strings.Contains(err.Error(), "no git repository found in "+filepath.Join(root, "plain")+" (searched 3 levels deep)") {
@@ -179,3 +183,17 @@ func TestConnectionTestCountsRepositories(t *testing.T) {
 }
 
 func connOf(cfg map[string]string) *source.Conn { return &source.Conn{Config: cfg} }
+
+func TestFoundSummaryNamesTheFirstFew(t *testing.T) {
+	for _, tc := range []struct {
+		dirs []string
+		want string
+	}{
+		{[]string{"/src/api"}, "1 repository: api"},
+		{[]string{"/a/1", "/a/2", "/a/3", "/a/4", "/a/5", "/a/6", "/a/7"}, "7 repositories: 1, 2, 3, 4, 5 and 2 more"},
+	} {
+		if got := foundSummary(tc.dirs); got != tc.want {
+			t.Errorf("foundSummary(%v) = %q, want %q", tc.dirs, got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -95,10 +96,23 @@ func test(ctx context.Context, conn *source.Conn) error {
 		return fmt.Errorf("no git repository found in %s (searched %d %s deep): check %s or raise %s",
 			strings.Join(paths, ", "), depth(conn.Config), plural(depth(conn.Config), "level", "levels"), KeyRepos, KeyDepth)
 	}
-	if conn.Log != nil {
-		conn.Log.Info("git: connection test found repositories", "repositories", len(found))
-	}
+	conn.Found = foundSummary(found)
 	return nil
+}
+
+// foundSummary names the repositories a test found: their count and the
+// first few folder names.
+func foundSummary(dirs []string) string {
+	const shown = 5
+	names := make([]string, 0, shown)
+	for _, d := range dirs[:min(len(dirs), shown)] {
+		names = append(names, filepath.Base(d))
+	}
+	s := fmt.Sprintf("%d %s: %s", len(dirs), plural(len(dirs), "repository", "repositories"), strings.Join(names, ", "))
+	if more := len(dirs) - shown; more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
 }
 
 func plural(n int, one, many string) string {

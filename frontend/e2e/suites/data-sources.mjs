@@ -81,7 +81,10 @@ export default async function ({ BASE, check, assert, newPage, screenshot }) {
 
       await repos.fill(repo);
       await panel.getByTestId('source-test').click();
-      await page.getByTestId('source-test-ok').waitFor();
+      const ok = page.getByTestId('source-test-ok');
+      await ok.waitFor();
+      const okText = await ok.innerText();
+      assert(okText.includes('Found 1 repository: ds-e2e-repo.'), `the test result does not say what it found: ${okText}`);
     });
 
     await check('data sources: save, then sync now shows live progress and the runs it recorded', async () => {

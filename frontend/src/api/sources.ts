@@ -124,6 +124,14 @@ export interface CollectEvent {
   at: string;
 }
 
+/** The answer of a connection test. */
+export interface TestResult {
+  ok: boolean;
+  /** What a successful test saw, e.g. "3 repositories: api, web, cli" (empty when the source says nothing). */
+  found?: string;
+  error?: string;
+}
+
 export const sourcesApi = {
   list: (signal?: AbortSignal) => getJSON<SourceList>('/sources', undefined, signal),
   save: (id: string, values: Record<string, string>) =>
@@ -131,7 +139,7 @@ export const sourcesApi = {
   unset: (id: string, key: string) =>
     sendJSON<SourceConfigView>('DELETE', `/sources/${encodeURIComponent(id)}/config/${encodeURIComponent(key)}`),
   test: (id: string, values: Record<string, string>) =>
-    sendJSON<{ ok: boolean; error?: string }>('POST', `/sources/${encodeURIComponent(id)}/test`, { values }),
+    sendJSON<TestResult>('POST', `/sources/${encodeURIComponent(id)}/test`, { values }),
   reset: (id: string) => sendJSON<{ reset: string }>('POST', `/sources/${encodeURIComponent(id)}/reset`),
   collect: (body: { sources?: string[]; full?: boolean; since?: string }) =>
     sendJSON<{ collection: string }>('POST', '/collect', body),

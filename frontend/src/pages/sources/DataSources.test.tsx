@@ -124,13 +124,14 @@ describe('Data sources page', () => {
   it('generates the form, validates, tests, saves what changed and maps server errors to fields', async () => {
     const sent: { method: string; path: string; body: unknown }[] = [];
     let saveAnswer: [number, unknown] = [400, { error: 'HUB_ORG: no organization "acme" on this server' }];
+    let testAnswer: unknown = { ok: false, error: 'GET https://api.hub.test/user: 401 Unauthorized (check the token)' };
     stubApi({
       ...base,
       '/api/v1/sources': { sources: [hub()], secret_store: 'keychain' },
       '/api/v1/runs': { runs: [] },
       '/api/v1/sources/hub/test': (url: URL, init?: RequestInit) => {
         sent.push({ method: init!.method!, path: url.pathname, body: JSON.parse(init!.body as string) });
-        return [200, { ok: false, error: 'GET https://api.hub.test/user: 401 Unauthorized (check the token)' }];
+        return [200, testAnswer];
       },
       '/api/v1/sources/hub/config': (url: URL, init?: RequestInit) => {
         sent.push({ method: init!.method!, path: url.pathname, body: JSON.parse(init!.body as string) });
@@ -176,6 +177,11 @@ describe('Data sources page', () => {
     saveAnswer = [200, { ...hub().config, complete: true, problems: [] }];
     fireEvent.click(screen.getByTestId('source-save'));
     expect((await screen.findByTestId('source-saved')).textContent).toMatch(/2 values saved/);
+
+    // A working connection says what the source found.
+    testAnswer = { ok: true, found: '3 repositories: api, web, cli' };
+    fireEvent.click(screen.getByTestId('source-test'));
+    expect((await screen.findByTestId('source-test-ok')).textContent).toMatch(/Found 3 repositories: api, web, cli\./);
   }, SLOW);
 
   it('syncs now, shows live progress from the events, and asks before a full re-import', async () => {

@@ -91,7 +91,8 @@ export function SourceForm({ source, secretStore, collecting }: Props) {
     try {
       const res = await test.mutateAsync(testValues(source.keys, values));
       if (res.ok) {
-        setNotice({ color: 'teal', title: 'Connection works', text: `${source.name} answered with this configuration.`, testid: 'source-test-ok' });
+        const text = res.found ? `Found ${res.found}.` : `${source.name} answered with this configuration.`;
+        setNotice({ color: 'teal', title: 'Connection works', text, testid: 'source-test-ok' });
       } else {
         setNotice({ color: 'red', title: 'Connection failed', text: res.error ?? 'The source did not answer.', testid: 'source-test-error' });
       }
