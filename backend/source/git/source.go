@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,6 +21,7 @@ const (
 	KeyDepth   = "GIT_SCAN_DEPTH"
 	KeyEmails  = "GIT_AUTHOR_EMAILS"
 	KeyHistory = "GIT_HISTORY"
+	KeyExclude = "GIT_EXCLUDE"
 )
 
 // Values of GIT_HISTORY.
@@ -61,6 +64,8 @@ var Source = &source.Source{
 				}
 				return nil
 			}},
+		{Name: KeyExclude, Label: "Repositories not to collect", Kind: source.KindList,
+			Help: "Comma-separated names of found repositories to leave out, as the repository filter lists them (* matches anything), e.g. scratch, *-fork; their data stays until retention removes it"},
 		{Name: KeyHistory, Label: "History", Kind: source.KindEnum, Options: []string{HistoryAll, HistoryWindow}, Default: HistoryAll,
 			Help: "all: read each repository's whole history (reading local history is fast); window: only from the collection's history depth (Settings) or --since"},
 	},
@@ -69,7 +74,13 @@ var Source = &source.Source{
 		{Name: "commit", Provides: []source.Resource{ResourceCommits}, DependsOn: []source.Resource{ResourceRepositories}, Run: runCommits},
 	},
 	Test: test,
+	// The repository script rewrites repositories.excluded on every sync:
+	// a repository is left out when GIT_EXCLUDE names it or when the
+	// configured paths no longer reach it.
+	Repos: repoFilter,
 }
+
+var repoFilter = &source.RepoFilter{ExcludeKey: KeyExclude, Match: matchAny, Derived: true}
 
 func init() { source.Register(Source) }
 
@@ -129,13 +140,25 @@ func discover(ctx context.Context, job *source.Job) ([]string, error) {
 }
 
 // runRepositories stores each configured repository's metadata and primary
-// language.
+// language, then marks which stored repositories the commit script reads.
 func runRepositories(ctx context.Context, job *source.Job) error {
-	dirs, derr := discover(ctx, job)
+	var dirs, unreadable []string
 	var errs []error
-	if derr != nil {
-		errs = append(errs, derr)
+	for _, p := range job.Config.List(KeyRepos) {
+		found, err := Discover(ctx, []string{p}, depth(job.Config))
+		dirs = append(dirs, found...)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, err)
+			if abs, aerr := expandPath(p); aerr == nil {
+				unreadable = append(unreadable, abs)
+			}
+		}
 	}
+	slices.Sort(dirs)
+	dirs = slices.Compact(dirs) // one repository under two configured paths
 	for _, dir := range dirs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -146,7 +169,82 @@ func runRepositories(ctx context.Context, job *source.Job) error {
 		}
 		job.AddItems(1)
 	}
+	if err := markExcluded(ctx, job.Store, job.Config, dirs, unreadable); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// markExcluded rewrites repositories.excluded for the local repositories:
+// one the configuration finds is collected unless GIT_EXCLUDE names it; one
+// it no longer finds (its path was taken out of GIT_REPOS, the scan depth
+// lowered, the folder deleted) is excluded, its history kept until
+// retention prunes it, and collected again from where it stopped if it
+// comes back. A repository under a configured path that could not be read
+// this time (an unmounted disk) keeps its flag: the configuration still
+// names it.
+func markExcluded(ctx context.Context, st *store.Store, cfg source.Config, found, unreadable []string) error {
+	rows, err := st.DB().QueryContext(ctx, `SELECT id, full_name, name, local_path, excluded FROM repositories WHERE source = 'git'`)
+	if err != nil {
+		return fmt.Errorf("store: unable to fetch repositories: %w", err)
+	}
+	type change struct {
+		id       int64
+		excluded bool
+	}
+	var changes []change
+	for rows.Next() {
+		var id int64
+		var fullName, name, path string
+		var excluded bool
+		if err := rows.Scan(&id, &fullName, &name, &path, &excluded); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: unable to fetch repositories: %w", err)
+		}
+		want := true
+		switch {
+		case slices.Contains(found, path):
+			want = !repoFilter.Selects(cfg, fullName, name)
+		case under(path, unreadable):
+			want = excluded
+		}
+		if want != excluded {
+			changes = append(changes, change{id, want})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: unable to fetch repositories: %w", err)
+	}
+	for _, c := range changes {
+		if _, err := st.DB().ExecContext(ctx, `UPDATE repositories SET excluded = $1 WHERE id = $2`, c.excluded, c.id); err != nil {
+			return fmt.Errorf("store: unable to update repository %d: %w", c.id, err)
+		}
+	}
+	return nil
+}
+
+// under says whether path is one of roots or inside one.
+func under(path string, roots []string) bool {
+	for _, r := range roots {
+		if path == r || strings.HasPrefix(path, strings.TrimSuffix(r, string(filepath.Separator))+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchAny says whether a GIT_EXCLUDE pattern names the repository: its
+// full name or folder name, case-insensitively, * matching any run of
+// characters.
+func matchAny(patterns []string, name string) bool {
+	for _, p := range patterns {
+		expr := strings.NewReplacer(`\*`, `.*`, `\?`, `.`).Replace(regexp.QuoteMeta(p))
+		if re, err := regexp.Compile(`(?i)^` + expr + `$`); err == nil && re.MatchString(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // runCommits syncs the history of each configured repository (not excluded

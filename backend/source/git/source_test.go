@@ -2,7 +2,10 @@ package git
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,8 +92,9 @@ func TestCollectThroughTheEngine(t *testing.T) {
 			t.Errorf("second collection wrote %d commits", got["commit"].Items)
 		}
 
-		// An excluded repository is not read.
-		if _, err := st.DB().ExecContext(ctx, `UPDATE repositories SET excluded = TRUE WHERE name = 'gadgets'`); err != nil {
+		// A repository the user excludes (GIT_EXCLUDE, which the
+		// Data sources page's switches set) is not read.
+		if err := cfg.Set(ctx, "git", map[string]string{KeyExclude: "gadg*"}, "cli"); err != nil {
 			t.Fatal(err)
 		}
 		other.commit(at(alice, "2026-04-01T10:00:00+02:00"), "More gadgets", map[string][]byte{"g.ts": lines("// g2", 4)})
@@ -99,5 +103,117 @@ func TestCollectThroughTheEngine(t *testing.T) {
 		if got["commit"].Items != 1 {
 			t.Errorf("with gadgets excluded: %d commits written, want 1", got["commit"].Items)
 		}
+		if n := count(t, st, `SELECT COUNT(*) FROM repositories WHERE excluded AND name = 'gadgets'`); n != 1 {
+			t.Errorf("gadgets is not marked excluded")
+		}
+	})
+}
+
+// A path taken out of GIT_REPOS leaves its repository excluded with its
+// history kept (until retention), not read; a configured path that cannot
+// be read for a while (an unmounted disk) does not exclude what it held;
+// a path put back is collected again from where it stopped.
+func TestRemovedPathExcludesItsRepository(t *testing.T) {
+	isolateGit(t)
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		parent := t.TempDir()
+		widgets := newTestRepo(t, filepath.Join(parent, "widgets"))
+		widgets.commit(alice, "Widgets", map[string][]byte{"w.go": lines("// w", 3)})
+		gadgets := newTestRepo(t, filepath.Join(parent, "gadgets"))
+		gadgets.commit(bob, "Gadgets", map[string][]byte{"g.ts": lines("// g", 3)})
+		gadgets.commit(at(bob, "2026-03-03T10:00:00-07:00"), "More gadgets", map[string][]byte{"g.ts": lines("// g2", 5)})
+
+		reg := source.NewRegistry()
+		reg.Register(Source)
+		cfg := sourceconfig.New(st, reg, secret.NewVault(secret.NewMemory()))
+		configure := func(repos ...string) {
+			t.Helper()
+			if err := cfg.Set(ctx, "git", map[string]string{KeyRepos: strings.Join(repos, ",")}, "cli"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := time.Now()
+		eng := collect.New(collect.Config{Store: st, Configs: cfg, Now: func() time.Time { return now }})
+		collectOnce := func() map[string]collect.Outcome {
+			t.Helper()
+			now = now.Add(time.Hour)
+			sum, err := eng.Collect(ctx, collect.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]collect.Outcome{}
+			for _, o := range sum.Outcomes {
+				out[o.Script] = o
+			}
+			return out
+		}
+		state := func() string {
+			t.Helper()
+			var b strings.Builder
+			rows, err := st.DB().QueryContext(ctx, `SELECT r.name, r.excluded, (SELECT COUNT(*) FROM commits c WHERE c.repo_id = r.id)
+				FROM repositories r WHERE r.source = 'git' ORDER BY r.name`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var name string
+				var excluded bool
+				var commits int
+				if err := rows.Scan(&name, &excluded, &commits); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&b, "%s excluded=%v commits=%d; ", name, excluded, commits)
+			}
+			return b.String()
+		}
+		expect := func(step, want string) {
+			t.Helper()
+			if got := state(); got != want {
+				t.Errorf("%s:\n got %s\nwant %s", step, got, want)
+			}
+		}
+
+		configure(widgets.dir, gadgets.dir)
+		collectOnce()
+		expect("both configured", "gadgets excluded=false commits=2; widgets excluded=false commits=1; ")
+
+		configure(widgets.dir)
+		gadgets.commit(at(bob, "2026-03-04T10:00:00-07:00"), "Gadgets 3", map[string][]byte{"g.ts": lines("// g3", 2)})
+		got := collectOnce()
+		if got["repository"].Status != store.RunCompleted || got["commit"].Status != store.RunCompleted || got["commit"].Items != 0 {
+			t.Errorf("after removing gadgets: %+v", got)
+		}
+		expect("gadgets taken out of GIT_REPOS", "gadgets excluded=true commits=2; widgets excluded=false commits=1; ")
+
+		// Back in the configuration: collected again, the commit made meanwhile too.
+		configure(widgets.dir, gadgets.dir)
+		if got := collectOnce(); got["commit"].Items != 1 {
+			t.Errorf("gadgets put back: %d commits written, want 1", got["commit"].Items)
+		}
+		expect("gadgets put back", "gadgets excluded=false commits=3; widgets excluded=false commits=1; ")
+
+		// Configured but unreadable for a while: the repository script
+		// fails on the path, and gadgets is not taken for removed.
+		moved := gadgets.dir + "-unmounted"
+		if err := os.Rename(gadgets.dir, moved); err != nil {
+			t.Fatal(err)
+		}
+		if got := collectOnce(); got["repository"].Status != store.RunFailed || !strings.Contains(got["repository"].Error, gadgets.dir) {
+			t.Errorf("with gadgets' path missing: %+v", got["repository"])
+		}
+		expect("gadgets' path unreadable", "gadgets excluded=false commits=3; widgets excluded=false commits=1; ")
+		if err := os.Rename(moved, gadgets.dir); err != nil {
+			t.Fatal(err)
+		}
+
+		// A lower scan depth that no longer reaches a repository removes it too.
+		configure(parent)
+		if err := cfg.Set(ctx, "git", map[string]string{KeyDepth: "0"}, "cli"); err != nil {
+			t.Fatal(err)
+		}
+		collectOnce()
+		expect("scan depth 0 under the parent", "gadgets excluded=true commits=3; widgets excluded=true commits=1; ")
 	})
 }
