@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -69,9 +70,17 @@ func (pr openPR) statusAt(t int64) int {
 	return 3
 }
 
-// statusChanges are the instants at which pr's status may change.
+// statusChanges are the instants at which pr's status may change, sorted;
+// 0 ("never") is left out.
 func (pr openPR) statusChanges() []int64 {
-	return []int64{pr.created, pr.ready, pr.review, pr.approved, pr.closed}
+	ts := make([]int64, 0, 5)
+	for _, t := range [...]int64{pr.created, pr.ready, pr.review, pr.approved, pr.closed} {
+		if t != 0 {
+			ts = append(ts, t)
+		}
+	}
+	slices.Sort(ts)
+	return ts
 }
 
 func wip(ctx context.Context, q *querier, p Period) (*Values, error) {
@@ -203,40 +212,38 @@ func wip(ctx context.Context, q *querier, p Period) (*Values, error) {
 }
 
 // sweepStatuses counts the pull requests in each status at each instant of
-// at (ascending), in one pass over their status changes.
+// at (ascending). A status holds from one change to the next, so each of a
+// pull request's intervals adds one to the instants it covers: a +1 where it
+// starts and a -1 where it ends in a difference array, summed at the end, in
+// time linear in the pull requests (no sort of all their changes).
 func sweepStatuses(prs []openPR, at []int64) [][4]float64 {
-	type change struct {
-		t  int64
-		pr int
+	diff := make([][4]float64, len(at)+1)
+	first := func(t int64) int { // the first instant of at at or after t
+		i, _ := slices.BinarySearch(at, t)
+		return i
 	}
-	var changes []change
-	for i, pr := range prs {
-		for _, t := range pr.statusChanges() {
-			if t != 0 {
-				changes = append(changes, change{t: t, pr: i})
+	for _, pr := range prs {
+		ts := pr.statusChanges()
+		for k, t := range ts {
+			st := pr.statusAt(t)
+			if st < 0 {
+				continue
+			}
+			lo, hi := first(t), len(at)
+			if k+1 < len(ts) {
+				hi = first(ts[k+1])
+			}
+			if lo < hi {
+				diff[lo][st]++
+				diff[hi][st]--
 			}
 		}
 	}
-	sort.Slice(changes, func(i, j int) bool { return changes[i].t < changes[j].t })
-	cur := make([]int, len(prs))
-	for i := range cur {
-		cur[i] = -1
-	}
-	var counts [4]float64
 	out := make([][4]float64, len(at))
-	k := 0
-	for i, t := range at {
-		for ; k < len(changes) && changes[k].t <= t; k++ {
-			// A status holds from one change to the next.
-			c := changes[k]
-			if old := cur[c.pr]; old >= 0 {
-				counts[old]--
-			}
-			st := prs[c.pr].statusAt(c.t)
-			if st >= 0 {
-				counts[st]++
-			}
-			cur[c.pr] = st
+	var counts [4]float64
+	for i := range at {
+		for s := range counts {
+			counts[s] += diff[i][s]
 		}
 		out[i] = counts
 	}
@@ -272,10 +279,11 @@ func (q *querier) activeBranches(ctx context.Context, p Period, asOf int64, bots
 			SELECT pr.repo_id, pr.head_branch AS branch FROM pull_requests pr
 			WHERE pr.created_at >= $1 AND pr.created_at < $2 AND pr.head_branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
 			UNION
-			SELECT pr.repo_id, pr.branch FROM pipeline_runs pr JOIN repositories r ON r.id = pr.repo_id
-			WHERE pr.started_at >= $1 AND pr.started_at < $2 AND pr.branch <> ''
-			AND pr.branch <> r.default_branch AND NOT (r.default_branch = '' AND pr.branch IN ('main', 'master'))`+
-		p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`) b`,
+			SELECT b.repo_id, b.branch FROM (
+				SELECT DISTINCT pr.repo_id, pr.branch FROM pipeline_runs pr
+				WHERE pr.started_at >= $1 AND pr.started_at < $2 AND pr.branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
+			) b JOIN repositories r ON r.id = b.repo_id
+			WHERE b.branch <> r.default_branch AND NOT (r.default_branch = '' AND b.branch IN ('main', 'master'))) b`,
 		asOf-activeBranchWindow, asOf).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("unable to count active branches: %w", err)
@@ -286,10 +294,20 @@ func (q *querier) activeBranches(ctx context.Context, p Period, asOf int64, bots
 // oldestOpen lists the ten oldest pull requests open at asOf.
 func (q *querier) oldestOpen(ctx context.Context, p Period, asOf int64, filter string) ([]OpenPR, error) {
 	out := []OpenPR{}
+	// Open at asOf, in the three disjoint parts of wip's main query, each
+	// the ten oldest of a seek of pull_requests_open_idx: the plain
+	// condition walks pull_requests_created_idx from the first pull request
+	// ever opened, past every one closed since, before it finds ten.
+	const oldest = `SELECT pr.id, pr.created_at FROM pull_requests pr WHERE pr.created_at < $1 AND `
+	part := func(cond string) string {
+		return `SELECT id FROM (` + oldest + cond + filter + ` ORDER BY pr.created_at, pr.id LIMIT 10) o`
+	}
 	err := q.each(ctx, `SELECT r.full_name, pr.number, pr.title, pr.url, COALESCE(pe.display_name, ''), pr.created_at,
 			pr.is_draft, pr.ready_at, pr.first_review_at, pr.approved_at
 		FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id LEFT JOIN people pe ON pe.id = pr.person_id
-		WHERE pr.created_at < $1 AND (pr.closed_at IS NULL OR pr.closed_at >= $1) AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`+filter+`
+		WHERE pr.id IN (`+part(`pr.closed_at IS NULL AND pr.merged_at IS NULL`)+`
+			UNION ALL `+part(`pr.closed_at >= $1 AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`)+`
+			UNION ALL `+part(`pr.closed_at IS NULL AND pr.merged_at >= $1`)+`)
 		ORDER BY pr.created_at, pr.id LIMIT 10`, []any{asOf}, func(rows *sql.Rows) error {
 		var o OpenPR
 		var created int64

@@ -2,6 +2,7 @@ package metric
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -158,4 +159,34 @@ func TestWIPEmptyRange(t *testing.T) {
 			t.Errorf("oldest = %v", res.Tables["oldest"])
 		}
 	})
+}
+
+// The difference-array sweep counts what statusAt says at every instant,
+// for pull requests whose instants come in any order (clock skew: closed
+// before opened, reviewed before ready) and coincide with the instants.
+func TestSweepStatusesMatchesStatusAt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 1))
+	instant := func() int64 {
+		if rng.IntN(4) == 0 {
+			return 0 // never
+		}
+		return 1000 + rng.Int64N(40)*50
+	}
+	var prs []openPR
+	for range 500 {
+		prs = append(prs, openPR{created: 1000 + rng.Int64N(40)*50, ready: instant(), review: instant(), approved: instant(), closed: instant()})
+	}
+	at := []int64{900, 1000, 1049, 1050, 1050, 1400, 2000, 2000, 2950, 3100}
+	got := sweepStatuses(prs, at)
+	for i, instant := range at {
+		var want [4]float64
+		for _, pr := range prs {
+			if st := pr.statusAt(instant); st >= 0 {
+				want[st]++
+			}
+		}
+		if got[i] != want {
+			t.Errorf("at %d: counts %v, want %v", instant, got[i], want)
+		}
+	}
 }
