@@ -1,9 +1,11 @@
 // Package gitlabtest is a fake GitLab REST API v4 for tests: an httptest
 // server replaying response bodies in GitLab's documented shapes
-// (testdata/api.json, keyed by path), with GitLab's pagination headers
-// (X-Page, X-Next-Page, X-Total-Pages, Link ...), RateLimit-* headers, and
-// the filters the collector relies on (since, updated_after, order_by,
-// sort), so that an incremental sync asks for, and gets, only what changed.
+// (testdata/api.json, keyed by path; ../README.md says where each comes
+// from), with GitLab's pagination headers (X-Page, X-Next-Page,
+// X-Total-Pages, Link ...), the RateLimit-* headers and Retry-After of a
+// throttled request on a 429, and the filters the collector relies on
+// (since, updated_after, order_by, sort), so that an incremental sync asks
+// for, and gets, only what changed.
 package gitlabtest
 
 import (
@@ -101,15 +103,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
 	h := w.Header()
-	now := time.Now()
-	reset := now.Truncate(time.Minute).Add(time.Minute)
-	remaining := rateLimit - len(s.requests)
-	h.Set("RateLimit-Name", "throttle_authenticated_api")
-	h.Set("RateLimit-Limit", strconv.Itoa(rateLimit))
-	h.Set("RateLimit-Observed", strconv.Itoa(len(s.requests)))
-	h.Set("RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
-	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-	h.Set("RateLimit-ResetTime", reset.UTC().Format(http.TimeFormat))
 
 	if r.Header.Get("PRIVATE-TOKEN") != Token {
 		writeJSON(w, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
@@ -124,9 +117,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.failures[path] = f[1:]
 		switch f[0] {
 		case http.StatusTooManyRequests:
-			h.Set("Retry-After", "1")
+			// A throttled request, as GitLab's Rack::Attack answers it:
+			// the RateLimit-* headers and Retry-After come with the
+			// blocked response only, and the body is plain text.
+			reset := time.Now().Add(time.Second)
+			h.Set("RateLimit-Name", "throttle_authenticated_api")
+			h.Set("RateLimit-Limit", strconv.Itoa(rateLimit))
+			h.Set("RateLimit-Observed", strconv.Itoa(rateLimit+1))
 			h.Set("RateLimit-Remaining", "0")
-			writeJSON(w, f[0], `{"message":"429 Too Many Requests"}`)
+			h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+			h.Set("RateLimit-ResetTime", reset.UTC().Format(http.TimeFormat))
+			h.Set("Retry-After", "1")
+			h.Set("Content-Type", "text/plain")
+			w.WriteHeader(f[0])
+			fmt.Fprint(w, "Retry later\n")
 		default:
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(f[0])
