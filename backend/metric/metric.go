@@ -124,6 +124,7 @@ func Lookup(id string) (*Definition, error) {
 type Engine struct {
 	db       *sql.DB
 	postgres bool
+	raw      bool // see querier.raw
 }
 
 // NewEngine returns an Engine on db; postgres selects the PostgreSQL
@@ -143,7 +144,7 @@ func (e *Engine) Compute(ctx context.Context, id string, q Query) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	qr := &querier{db: e.db, postgres: e.postgres}
+	qr := &querier{db: e.db, postgres: e.postgres, raw: e.raw}
 	cur := Period{From: q.From, To: q.To, Group: q.Group, Filter: f, now: q.Now}
 	v, err := d.compute(ctx, qr, cur)
 	if err != nil {

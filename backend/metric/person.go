@@ -102,12 +102,12 @@ type personCommit struct {
 // order, with the repository filter. withPR also finds each commit's pull
 // request (for context switching).
 func (q *querier) commitsOf(ctx context.Context, p Period, who []int64, from, to int64, withPR bool) ([]personCommit, error) {
+	if q.useRollup(p) {
+		return q.commitsFromRollup(ctx, p, who, from, to)
+	}
 	pr := "0"
 	if withPR {
-		// A commit pushed to a pull request, or the merge commit of one.
-		pr = `COALESCE((SELECT MIN(pc.pr_id) FROM pull_request_commits pc JOIN pull_requests x ON x.id = pc.pr_id
-				WHERE pc.commit_sha = c.sha AND x.repo_id = c.repo_id),
-			(SELECT MIN(x.id) FROM pull_requests x WHERE x.merge_commit_sha = c.sha AND x.repo_id = c.repo_id AND c.sha <> ''), 0)`
+		pr = commitPR
 	}
 	query := `SELECT c.id, c.repo_id, r.full_name, c.authored_at, ` + localTime + `, c.additions, c.deletions, c.files_changed, c.is_merge, ` + pr + `
 		FROM commits c JOIN repositories r ON r.id = c.repo_id
@@ -120,11 +120,7 @@ func (q *querier) commitsOf(ctx context.Context, p Period, who []int64, from, to
 		if err := rows.Scan(&c.id, &c.repo, &c.repoName, &c.at, &c.local, &c.additions, &c.deletions, &c.files, &c.merge, &c.prID); err != nil {
 			return err
 		}
-		c.dayNumber = c.local / 86400
-		c.day = int((c.local - p.Start()) / 86400)
-		c.weekday = int((c.dayNumber + 3) % 7) // 1970-01-01 was a Thursday
-		c.hourOfDay = int(c.local % 86400 / 3600)
-		c.changedLoc = c.additions + c.deletions
+		derive(&c, p)
 		out = append(out, c)
 		return nil
 	})
@@ -157,8 +153,15 @@ func personCommitsMetric(ctx context.Context, q *querier, p Period) (*Values, er
 	// a streak that began before the range still counts in full.
 	lastDay := p.End()/86400 - 1
 	perDay := map[int64]float64{}
-	err = q.each(ctx, `SELECT `+localTime+` / 86400, COUNT(*) FROM commits c WHERE c.authored_at < $1`+
-		idList("c.person_id", who)+p.repoIn("c.repo_id")+` GROUP BY 1`, []any{p.End() + maxOffset},
+	dayQuery := `SELECT ` + localTime + ` / 86400, COUNT(*) FROM commits c WHERE c.authored_at < $1` +
+		idList("c.person_id", who) + p.repoIn("c.repo_id") + ` GROUP BY 1`
+	daysArgs := []any{p.End() + maxOffset}
+	if q.useRollup(p) {
+		// commitsOf brought the rollup up to date.
+		dayQuery = `SELECT day, SUM(commits) FROM person_commit_days WHERE day <= $1` + idList("person_id", who) + ` GROUP BY day`
+		daysArgs = []any{lastDay}
+	}
+	err = q.each(ctx, dayQuery, daysArgs,
 		func(rows *sql.Rows) error {
 			var d int64
 			var n float64
@@ -330,10 +333,17 @@ func personCode(ctx context.Context, q *querier, p Period) (*Values, error) {
 
 	// Languages: changed lines of the files of those commits.
 	langs := map[string]*LanguageShare{}
-	err = q.each(ctx, `SELECT f.language, SUM(f.additions), SUM(f.deletions) FROM commit_files f JOIN commits c ON c.id = f.commit_id
-		WHERE c.authored_at >= $1 AND c.authored_at < $2 AND `+localTime+` >= $3 AND `+localTime+` < $4 AND NOT c.is_merge`+
-		idList("c.person_id", who)+p.repoIn("c.repo_id")+` GROUP BY f.language`,
-		[]any{p.Start() - maxOffset, p.End() + maxOffset, p.Start(), p.End()},
+	langQuery := `SELECT f.language, SUM(f.additions), SUM(f.deletions) FROM commit_files f JOIN commits c ON c.id = f.commit_id
+		WHERE c.authored_at >= $1 AND c.authored_at < $2 AND ` + localTime + ` >= $3 AND ` + localTime + ` < $4 AND NOT c.is_merge` +
+		idList("c.person_id", who) + p.repoIn("c.repo_id") + ` GROUP BY f.language`
+	langArgs := []any{p.Start() - maxOffset, p.End() + maxOffset, p.Start(), p.End()}
+	if q.useRollup(p) {
+		// commitsOf brought the rollup up to date.
+		langQuery = `SELECT language, SUM(additions), SUM(deletions) FROM person_language_days
+			WHERE day >= $1 AND day < $2` + idList("person_id", who) + ` GROUP BY language`
+		langArgs = []any{p.Start() / 86400, p.End() / 86400}
+	}
+	err = q.each(ctx, langQuery, langArgs,
 		func(rows *sql.Rows) error {
 			var lang string
 			var a, d float64

@@ -15,6 +15,9 @@ import (
 type querier struct {
 	db       *sql.DB
 	postgres bool
+	// raw reads the source tables even where a rollup holds the figures
+	// (tests compare both paths).
+	raw bool
 }
 
 // scope is the WHERE clause that puts rows of a table in the period and the
