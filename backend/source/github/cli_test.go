@@ -93,10 +93,10 @@ func TestCommandLineEndToEnd(t *testing.T) {
 		}
 		requests += r.Requests
 	}
-	// 34 for the first sync (the request-count test's 37 without its 429,
-	// 502 and 403), 19 for the re-sync.
-	if requests != 34+19 {
-		t.Errorf("the run records hold %d requests, want 53", requests)
+	// 36 for the first sync (the request-count test's 39 without its 429,
+	// 502 and 403), 21 for the re-sync.
+	if requests != 36+21 {
+		t.Errorf("the run records hold %d requests, want 57", requests)
 	}
 	served := 0
 	for _, n := range fake.Requests() {

@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -51,7 +52,11 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 		return err
 	}
 	for _, r := range repos {
-		seen, err := s.collectDeployments(ctx, r)
+		envs, err := s.environments(ctx, r)
+		if err != nil {
+			return err
+		}
+		seen, err := s.collectDeployments(ctx, r, envs)
 		if err != nil {
 			return err
 		}
@@ -69,7 +74,7 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 
 // collectDeployments stores the repository's deployments and tells whether
 // it has any (in this window or stored before).
-func (s *session) collectDeployments(ctx context.Context, r repo) (bool, error) {
+func (s *session) collectDeployments(ctx context.Context, r repo, envs map[string]string) (bool, error) {
 	has := false
 	opts := &gh.DeploymentsListOptions{ListOptions: gh.ListOptions{PerPage: perPage}}
 pages:
@@ -86,7 +91,7 @@ pages:
 			if before(d.CreatedAt, s.job.Window.Start) {
 				break pages
 			}
-			if err := s.storeDeployment(ctx, r, d); err != nil {
+			if err := s.storeDeployment(ctx, r, d, envs); err != nil {
 				return false, err
 			}
 		}
@@ -120,7 +125,7 @@ pages:
 			}
 			return false, fmt.Errorf("github: unable to read deployment %d of %s: %w", id, r.FullName, err)
 		}
-		if err := s.storeDeployment(ctx, r, d); err != nil {
+		if err := s.storeDeployment(ctx, r, d, envs); err != nil {
 			return false, err
 		}
 	}
@@ -142,7 +147,7 @@ pages:
 
 var runURL = regexp.MustCompile(`/actions/runs/(\d+)`)
 
-func (s *session) storeDeployment(ctx context.Context, r repo, d *gh.Deployment) error {
+func (s *session) storeDeployment(ctx context.Context, r repo, d *gh.Deployment, envs map[string]string) error {
 	statuses, _, err := s.api.Repositories.ListDeploymentStatuses(ctx, r.Owner, r.Name, d.GetID(), &gh.ListOptions{PerPage: perPage})
 	if err != nil {
 		return fmt.Errorf("github: unable to list the statuses of deployment %d of %s: %w", d.GetID(), r.FullName, err)
@@ -185,9 +190,53 @@ func (s *session) storeDeployment(ctx context.Context, r repo, d *gh.Deployment)
 	if err != nil {
 		return err
 	}
+	// GitHub's environment names are case-insensitive: a deployment to
+	// "Staging" is one to the environment listed as "staging".
 	env := d.GetEnvironment()
+	if name, ok := envs[strings.ToLower(env)]; ok {
+		env = name
+	}
 	return s.upsertDeployment(ctx, r, "deployment:"+strconv.FormatInt(d.GetID(), 10), env, s.production(env), status,
 		d.GetSHA(), d.GetRef(), runID, person, unix(d.CreatedAt), finished, "")
+}
+
+// environments lists the repository's deployment environments
+// (GET /repos/{r}/environments, conditionally: an unchanged list is a 304
+// whose memo holds the names) and returns their names by lower-case name.
+// A repository without access to environments (a 404 on some plans) has
+// none.
+func (s *session) environments(ctx context.Context, r repo) (map[string]string, error) {
+	envs := map[string]string{}
+	for u := fmt.Sprintf("repos/%s/environments?per_page=%d", r.FullName, perPage); u != ""; {
+		var list gh.EnvResponse
+		p, err := s.getPage(ctx, u, &list)
+		if err != nil {
+			if isGone(err) {
+				return envs, nil
+			}
+			return nil, fmt.Errorf("github: unable to list the environments of %s: %w", r.FullName, err)
+		}
+		var names []string
+		if p.changed {
+			for _, e := range list.Environments {
+				names = append(names, e.GetName())
+			}
+			memo, err := json.Marshal(names)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.keep(ctx, u, p, string(memo)); err != nil {
+				return nil, err
+			}
+		} else if err := json.Unmarshal([]byte(p.memo), &names); err != nil {
+			return nil, fmt.Errorf("github: stored environments of %s: %w", r.FullName, err)
+		}
+		for _, n := range names {
+			envs[strings.ToLower(n)] = n
+		}
+		u = p.next
+	}
+	return envs, nil
 }
 
 func (s *session) production(env string) bool {

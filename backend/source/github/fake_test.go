@@ -50,6 +50,7 @@ type fakeRepo struct {
 	Jobs           map[string][]any `json:"jobs"`
 	Deployments    []map[string]any `json:"deployments"`
 	Statuses       map[string][]any `json:"statuses"`
+	Environments   []any            `json:"environments"`
 }
 
 func newFakeGitHub(t *testing.T, token string) *fakeGitHub {
@@ -134,6 +135,7 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
 	h.Set("X-RateLimit-Limit", "5000")
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(4999-len(f.hits)))
+	h.Set("X-RateLimit-Used", strconv.Itoa(1+len(f.hits)))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(rateReset, 10))
 	h.Set("X-RateLimit-Resource", "core")
 	if r.Header.Get("Authorization") != "Bearer "+f.token {
@@ -388,6 +390,14 @@ func (f *fakeGitHub) repoRoute(rp *fakeRepo, p []string, q map[string][]string) 
 			}
 		}
 		return nil, "", 404
+	case path == "environments":
+		// GitHub's envelope: {"total_count", "environments"}, paginated.
+		items, next, status := paginate(rp.Environments, q, 100)
+		list, _ := items.([]any)
+		if list == nil {
+			list = []any{}
+		}
+		return map[string]any{"total_count": len(rp.Environments), "environments": list}, next, status
 	case len(p) == 3 && p[0] == "deployments" && p[2] == "statuses":
 		return paginate(rp.Statuses[p[1]], q, 100)
 	case len(p) == 2 && p[0] == "compare":

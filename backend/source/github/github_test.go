@@ -265,6 +265,8 @@ func TestFirstSyncStoresEveryResource(t *testing.T) {
 		})
 		// hello-world has GitHub deployments; api has none, so its
 		// "Release to production" run on main counts by the default rule.
+		// Deployment 41 went to "Staging", the environment GitHub lists as
+		// "staging" (environment names are case-insensitive).
 		check(t, "deployments", rows(t, st, `SELECT r.name, d.external_id, d.environment, d.is_production, d.status, d.commit_sha, d.ref,
 				COALESCE((SELECT external_id FROM pipeline_runs WHERE id = d.pipeline_run_id), ''), (SELECT display_name FROM people WHERE id = d.person_id),
 				d.created_at, d.finished_at
@@ -299,7 +301,7 @@ func TestRequestCounts(t *testing.T) {
 			"workflow":            2,
 			"workflow-run":        3, // two lists, one exhausted rate limit waited out
 			"workflow-job":        3,
-			"deployment":          4, // two lists, two deployments' statuses
+			"deployment":          6, // two environment lists, two deployment lists, two deployments' statuses
 		}
 		if d := cmp.Diff(want, first); d != "" {
 			t.Errorf("first sync requests (-want +got):\n%s", d)
@@ -315,15 +317,15 @@ func TestRequestCounts(t *testing.T) {
 		want = map[string]int64{
 			"repository": 2, "contributor": 2, "commit": 2, "pull-request": 2, "review": 0, "comment": 4,
 			"pull-request-commit": 0, "workflow": 2,
-			"workflow-run": 3, // two lists, and the run still in progress read again
-			"workflow-job": 0, "deployment": 2,
+			"workflow-run": 3,                  // two lists, and the run still in progress read again
+			"workflow-job": 0, "deployment": 4, // per repository: environments (304) and deployments
 		}
 		if d := cmp.Diff(want, again); d != "" {
 			t.Errorf("re-sync requests (-want +got):\n%s", d)
 		}
 		t.Logf("re-sync: %d requests", total(again))
-		if n := e.gh.notModified(); n != 8 {
-			t.Errorf("%d answers were 304, want 8 (2 repository pages, 2 contributor lists, 2 commit lists, 2 workflow lists)", n)
+		if n := e.gh.notModified(); n != 10 {
+			t.Errorf("%d answers were 304, want 10 (2 repository pages, 2 contributor lists, 2 commit lists, 2 workflow lists, 2 environment lists)", n)
 		}
 		// Nothing changed, nothing was written twice.
 		check(t, "row counts after the re-sync", rows(t, st, `SELECT (SELECT COUNT(*) FROM commits), (SELECT COUNT(*) FROM pull_requests),

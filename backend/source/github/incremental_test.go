@@ -90,7 +90,7 @@ func TestIncrementalSyncPicksUpChanges(t *testing.T) {
 			"pull-request": 3, // two lists, the new pull request
 			"review":       1, "comment": 4, "pull-request-commit": 1,
 			"workflow": 2, "workflow-run": 3, "workflow-job": 0,
-			"deployment": 4, // two lists, the new deployment's statuses, one compare
+			"deployment": 6, // two environment lists (304), two deployment lists, the new deployment's statuses, one compare
 		}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("incremental sync requests (-want +got):\n%s", d)
