@@ -248,6 +248,9 @@ func (s *Server) startCollection(w http.ResponseWriter, r *http.Request) {
 }
 
 // collectEvents streams collection progress as Server-Sent Events.
+// eventsPingEvery is how often an idle events stream carries a ping.
+var eventsPingEvery = 20 * time.Second
+
 func (s *Server) collectEvents(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	flusher := rc
@@ -262,7 +265,7 @@ func (s *Server) collectEvents(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("api: this connection cannot stream events", "err", err)
 		return
 	}
-	keepAlive := time.NewTicker(20 * time.Second)
+	keepAlive := time.NewTicker(eventsPingEvery)
 	defer keepAlive.Stop()
 	for {
 		select {
@@ -271,7 +274,9 @@ func (s *Server) collectEvents(w http.ResponseWriter, r *http.Request) {
 		case <-s.collection.ctx.Done(): // shutting down: let Shutdown finish
 			return
 		case <-keepAlive.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
+			// An event, not a comment: the page sees it and takes a
+			// stream silent for much longer for dead (api/eventStream.ts).
+			fmt.Fprint(w, "event: ping\ndata: {}\n\n")
 			flusher.Flush()
 		case ev, ok := <-events:
 			if !ok {

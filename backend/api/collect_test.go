@@ -280,3 +280,28 @@ func TestCollectionEndpointsWithoutEngine(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+// An idle events stream carries ping events (not comments, which a page
+// cannot see), so that a page can tell a silent dead connection.
+func TestCollectEventsPing(t *testing.T) {
+	defer func(d time.Duration) { eventsPingEvery = d }(eventsPingEvery)
+	eventsPingEvery = 50 * time.Millisecond
+	srv, _ := collectServer(t, storetest.SQLite(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/collect/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got []string
+	lines := bufio.NewScanner(resp.Body)
+	for len(got) < 9 && lines.Scan() {
+		got = append(got, lines.Text())
+	}
+	want := []string{"retry: 3000", "event: ready", "data: {}", "", "event: ping", "data: {}", "", "event: ping", "data: {}"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stream:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -4,6 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { API_BASE, getJSON, sendJSON } from './client';
+import { openEventStream, type OpenEventSource, type StreamState } from './eventStream';
 
 /** What the server shows for a secret that is set (source.Mask). */
 export const MASK = '********';
@@ -250,6 +251,8 @@ export interface LiveScript {
 export interface LiveCollection {
   /** The events stream is open. */
   connected: boolean;
+  /** Where the events stream stands (reconnecting after a break, and when it retries). */
+  stream: StreamState;
   /** A collection is under way. */
   running: boolean;
   /** Scripts of the current or last collection, in the order they started. */
@@ -287,29 +290,38 @@ export function applyEvent(state: LiveCollection, ev: CollectEvent): LiveCollect
  * Follows GET /collect/events while mounted. When a script or a collection finishes, the
  * source list, runs and audit log are refetched.
  */
-export function useCollectEvents(): LiveCollection {
-  const [state, setState] = useState<LiveCollection>({ connected: false, running: false, scripts: [] });
+export function useCollectEvents(open?: OpenEventSource): LiveCollection {
+  const [state, setState] = useState<LiveCollection>({
+    connected: false,
+    stream: { status: 'connecting', failures: 0 },
+    running: false,
+    scripts: [],
+  });
   const invalidate = useInvalidateCollection();
   const invalidateRef = useRef(invalidate);
   invalidateRef.current = invalidate;
   useEffect(() => {
-    if (typeof EventSource === 'undefined') return;
-    const es = new EventSource(`${API_BASE}/collect/events`);
-    es.addEventListener('ready', () => setState((s) => ({ ...s, connected: true })));
-    es.onerror = () => setState((s) => ({ ...s, connected: false }));
+    const events: Record<string, (data: string) => void> = {};
     for (const type of EVENT_TYPES) {
-      es.addEventListener(type, (e) => {
+      events[type] = (data) => {
         let ev: CollectEvent;
         try {
-          ev = JSON.parse((e as MessageEvent<string>).data) as CollectEvent;
+          ev = JSON.parse(data) as CollectEvent;
         } catch {
           return;
         }
-        setState((s) => applyEvent({ ...s, connected: true }, ev));
+        setState((s) => applyEvent(s, ev));
         if (type === 'finished' || type === 'done') void invalidateRef.current();
-      });
+      };
     }
-    return () => es.close();
-  }, []);
+    return openEventStream({
+      url: `${API_BASE}/collect/events`,
+      open,
+      events,
+      onState: (stream) => setState((s) => ({ ...s, stream, connected: stream.status === 'live' })),
+      // Scripts may have finished while the stream was away: refetch runs and sources.
+      onReconnected: () => void invalidateRef.current(),
+    });
+  }, [open]);
   return state;
 }

@@ -3,7 +3,7 @@ import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-quer
 import { act, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeEventSource } from './fakeEventSource';
-import { LiveRefresh, NOTICE_MS } from './LiveRefresh';
+import { LiveRefresh, NOTICE_MS, OFFLINE_NOTE_AFTER_MS } from './LiveRefresh';
 
 const open = (url: string) => new FakeEventSource(url);
 
@@ -74,5 +74,27 @@ describe('LiveRefresh', () => {
     expect(await screen.findByText('2')).toBeTruthy();
     expect(fetcher).toHaveBeenCalledTimes(2);
     expect(screen.queryByTestId('live-notice')).toBeNull();
+  });
+});
+
+describe('LiveRefresh while the stream is down', () => {
+  it('says discreetly that it reconnects after a few seconds, and goes away once live', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    setup();
+    act(() => {
+      FakeEventSource.latest().emit('ready');
+      FakeEventSource.latest().fail(false); // the browser retries by itself
+    });
+    act(() => vi.advanceTimersByTime(OFFLINE_NOTE_AFTER_MS - 100));
+    expect(screen.queryByTestId('live-offline')).toBeNull(); // a quick restart goes unmentioned
+    act(() => vi.advanceTimersByTime(200));
+    expect(screen.getByTestId('live-offline').textContent).toBe('Reconnecting…');
+
+    act(() => FakeEventSource.latest().fail(true)); // then the server answers 503: we retry
+    expect(screen.getByTestId('live-offline').textContent).toMatch(/^Reconnecting in 1 s…$/);
+    act(() => vi.advanceTimersByTime(1_000));
+    expect(FakeEventSource.all).toHaveLength(2);
+    act(() => FakeEventSource.latest().emit('ready'));
+    expect(screen.queryByTestId('live-offline')).toBeNull();
   });
 });

@@ -37,7 +37,7 @@ describe('watchCollections', () => {
   it('reopens with backoff when the browser gives up, and says when the stream is back', () => {
     const onDone = vi.fn();
     const onReconnected = vi.fn();
-    const stop = watchCollections({ open, onDone, onReconnected, backoff: [100, 1000] });
+    const stop = watchCollections({ open, onDone, onReconnected, firstDelayMs: 100, maxDelayMs: 1000 });
     FakeEventSource.latest().emit('ready');
     expect(onReconnected).not.toHaveBeenCalled(); // the first connection is no reconnection
 
@@ -48,8 +48,8 @@ describe('watchCollections', () => {
     vi.advanceTimersByTime(1);
     expect(FakeEventSource.all).toHaveLength(2);
 
-    FakeEventSource.latest().fail(true); // still down: wait longer
-    vi.advanceTimersByTime(999);
+    FakeEventSource.latest().fail(true); // still down: wait twice as long
+    vi.advanceTimersByTime(199);
     expect(FakeEventSource.all).toHaveLength(2);
     vi.advanceTimersByTime(1);
     expect(FakeEventSource.all).toHaveLength(3);

@@ -23,6 +23,13 @@ class FakeEventSource {
     FakeEventSource.open = FakeEventSource.open.filter((e) => e !== this);
   }
   readyState = 1;
+  /** Every open stream breaks; `gaveUp` as when the server answers 503 while restarting. */
+  static fail(gaveUp: boolean) {
+    for (const es of [...FakeEventSource.open]) {
+      es.readyState = gaveUp ? 2 : 0;
+      es.onerror?.();
+    }
+  }
   static emit(type: string, data: object) {
     for (const es of FakeEventSource.open) {
       for (const fn of es.listeners.get(type) ?? []) fn(new MessageEvent(type, { data: JSON.stringify(data) }));
@@ -246,6 +253,33 @@ describe('Data sources page', () => {
     expect(posts).toHaveLength(2);
     fireEvent.click(confirm);
     await waitFor(() => expect(posts).toEqual(['collect {"sources":["hub"]}', 'collect {}', 'reset', 'collect {"sources":["hub"]}']));
+  }, SLOW);
+
+  it('says when the live stream breaks, reconnects by itself and refetches the runs', async () => {
+    let runsFetched = 0;
+    stubApi({
+      ...base,
+      '/api/v1/sources': { sources: [hub()], secret_store: 'keychain' },
+      '/api/v1/runs': () => {
+        runsFetched++;
+        return [200, { runs: [] }];
+      },
+    });
+    renderApp('/data-sources');
+    const state = await screen.findByTestId('runs-live-state');
+    expect(state.textContent).toBe('Connecting…');
+    act(() => FakeEventSource.emit('ready', {}));
+    await waitFor(() => expect(state.textContent).toBe('Live'));
+
+    act(() => FakeEventSource.fail(false)); // the stream ended: the browser retries by itself
+    await waitFor(() => expect(screen.getByTestId('runs-live-state').textContent).toBe('Reconnecting…'));
+    act(() => FakeEventSource.fail(true)); // the server answered 503: the page reopens it after 1 s
+    expect(screen.getByTestId('runs-live-state').textContent).toMatch(/^Reconnecting in 1 s…$/);
+    const before = runsFetched;
+    await waitFor(() => expect(FakeEventSource.open.map((e) => e.url)).toContain('/api/v1/collect/events'), { timeout: 3_000 });
+    act(() => FakeEventSource.emit('ready', {}));
+    await waitFor(() => expect(screen.getByTestId('runs-live-state').textContent).toBe('Live'));
+    await waitFor(() => expect(runsFetched).toBeGreaterThan(before)); // what finished meanwhile shows
   }, SLOW);
 
   it('says when this host cannot store a new secret', async () => {

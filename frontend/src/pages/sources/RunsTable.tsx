@@ -2,6 +2,7 @@
 import { Alert, Badge, Button, Group, Loader, Paper, ScrollArea, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useRuns, useStartCollection, type LiveCollection, type Run } from '../../api/sources';
 import { DASH, formatCount } from '../../format';
+import { StreamStatus } from '../../live/StreamStatus';
 import { formatDuration, formatInstant } from './time';
 
 const STATUS_COLOR: Record<string, string> = {
@@ -31,12 +32,7 @@ export function RunsPanel({ source, live, canCollect }: { source: string; live: 
           Runs{source ? ` of ${source}` : ''}
         </Title>
         <Group gap="md">
-          <Group gap={6}>
-            <span className={`status-dot ${live.connected ? 'ok' : 'bad'}`} />
-            <Text size="xs" c="dimmed" data-testid="runs-live-state">
-              {live.connected ? 'Live' : 'Live updates unavailable'}
-            </Text>
-          </Group>
+          <StreamStatus state={live.stream} testId="runs-live-state" />
           <Button
             size="xs"
             variant="default"
