@@ -26,7 +26,22 @@ type ItemsQuery struct {
 	Weekday, Hour int
 	// Status narrows open pull requests to one WIP status (drafts,
 	// waiting_for_review, in_review, approved); "" is any.
-	Status        string
+	Status string
+	// Pipeline narrows pipeline runs to the pipelines of that name (a box
+	// of the duration box plot, a row of the slowest pipelines); Job to the
+	// runs in which a job of that name failed (a row of the problematic
+	// jobs); Stage to the runs with a failed job in that stage (a slice of
+	// the failures-by-stage pie, which names a job by its stage, or by its
+	// name when it has none).
+	Pipeline, Job, Stage string
+	// Reason narrows pipeline runs to those that failed for that reason (a
+	// bar of the top failure reasons; "(no reason recorded)" is none).
+	Reason string
+	// Size narrows commits and pull requests to one bar of a size chart
+	// (XS, S, M, L, XL by lines added + removed; merges left out).
+	Size string
+	// Language narrows commits to those that changed a file of that language.
+	Language      string
 	Limit, Offset int
 }
 
@@ -124,6 +139,33 @@ var itemKinds = map[string][]*itemKind{
 		{name: "failures", label: "Failed runs", columns: runCols, list: listRuns(`r.status = 'failure'`)},
 		{name: "runs", label: "Completed runs", columns: runCols, list: listRuns(`r.status IN ('success', 'failure')`)},
 	},
+	// The individual metrics list the subject's own items: the people the
+	// filters name, or "me" (as the metrics do).
+	"person-commits": {
+		{name: "commits", label: "Commits", columns: personCommitCols, list: listPersonCommits(false)},
+	},
+	"person-code": {
+		{name: "commits", label: "Commits (merges left out)", columns: personCommitCols, list: listPersonCommits(true)},
+	},
+	"person-patterns": {
+		{name: "commits", label: "Commits", columns: personCommitCols, list: listPersonCommits(false)},
+	},
+	"person-mrs": {
+		{name: "prs_opened", label: "Pull requests opened", columns: cols([]ItemColumn{{"created_at", "Opened", "datetime"}}, prColumns,
+			[]ItemColumn{{"state", "State", "status"}, {"lines_changed", "Lines changed", "count"}, colURL}), list: listPersonPRs("created_at", "")},
+		{name: "prs_merged", label: "Pull requests merged", columns: cols([]ItemColumn{{"merged_at", "Merged", "datetime"}}, prColumns,
+			[]ItemColumn{{"time_to_merge_hours", "Time to merge", "hours"}, {"lines_changed", "Lines changed", "count"}, colURL}), list: listPersonPRs("merged_at", "")},
+		{name: "prs_closed", label: "Pull requests closed unmerged", columns: cols([]ItemColumn{{"closed_at", "Closed", "datetime"}}, prColumns,
+			[]ItemColumn{{"state", "State", "status"}, {"lines_changed", "Lines changed", "count"}, colURL}), list: listPersonPRs("closed_at", "pr.state = 'closed'")},
+	},
+	"person-reviews": {
+		{name: "reviews", label: "Reviews given", columns: []ItemColumn{{"submitted_at", "Submitted", "datetime"}, {"number", "#", "count"},
+			{"title", "Title", "text"}, colRepo, {"author", "PR author", "text"}, {"state", "Review", "status"}, colURL}, list: listPersonReviews},
+	},
+	"person-reception": {
+		{name: "comments", label: "Review comments received", columns: []ItemColumn{{"created_at", "Commented", "datetime"}, {"number", "#", "count"},
+			{"title", "Title", "text"}, colRepo, {"reviewer", "Reviewer", "text"}, {"resolved_at", "Resolved", "datetime"}, colURL}, list: listPersonReception},
+	},
 	"review-quality": {
 		{name: "prs_merged", label: "Merged pull requests", columns: cols([]ItemColumn{{"merged_at", "Merged", "datetime"}}, prColumns,
 			[]ItemColumn{{"comments", "Comments", "count"}, {"review_comments", "Review comments", "count"}, {"reviews", "Reviews", "count"},
@@ -176,8 +218,23 @@ func (e *Engine) Items(ctx context.Context, id string, iq ItemsQuery) (*Items, e
 	if iq.Hour < -1 || iq.Hour > 23 {
 		return nil, badQuery("hour=%d: use 0 to 23 (UTC)", iq.Hour)
 	}
-	if (iq.Weekday >= 0 || iq.Hour >= 0) && !strings.HasPrefix(id, "pipeline-") {
-		return nil, badQuery("weekday and hour narrow pipeline runs; %s lists none", id)
+	personCommits := strings.HasPrefix(id, "person-") && k.name == "commits"
+	if (iq.Weekday >= 0 || iq.Hour >= 0) && !strings.HasPrefix(id, "pipeline-") && !personCommits {
+		return nil, badQuery("weekday and hour narrow pipeline runs (UTC) or a person's commits (local time); %s lists neither", id)
+	}
+	if (iq.Pipeline != "" || iq.Job != "" || iq.Stage != "" || iq.Reason != "") && !strings.HasPrefix(id, "pipeline-") {
+		return nil, badQuery("pipeline, job, stage and reason narrow pipeline runs; %s lists none", id)
+	}
+	if iq.Size != "" {
+		if k.name != "commits" && !strings.HasPrefix(k.name, "prs_") {
+			return nil, badQuery("size narrows commits and pull requests; %s %s are neither", id, k.name)
+		}
+		if sizeIndex(iq.Size) < 0 {
+			return nil, badQuery("size=%q: use XS, S, M, L or XL", iq.Size)
+		}
+	}
+	if iq.Language != "" && k.name != "commits" {
+		return nil, badQuery("language narrows commits; %s %s are not commits", id, k.name)
 	}
 	if iq.Status != "" {
 		if id != "wip" {
@@ -215,10 +272,12 @@ func drillable() []string {
 }
 
 // ParseItemsQuery reads a drill-down request: the metric parameters
-// (ParseQuery) plus kind, weekday, hour, status, limit and offset.
+// (ParseQuery) plus kind, weekday, hour, status, pipeline, job, stage,
+// reason, size, language, limit and offset.
 func ParseItemsQuery(get func(string) string, now time.Time) (ItemsQuery, error) {
 	q, err := ParseQuery(get, now)
-	iq := ItemsQuery{Query: q, Kind: get("kind"), Status: get("status"), Weekday: -1, Hour: -1}
+	iq := ItemsQuery{Query: q, Kind: get("kind"), Status: get("status"), Weekday: -1, Hour: -1,
+		Pipeline: get("pipeline"), Job: get("job"), Stage: get("stage"), Reason: get("reason"), Size: get("size"), Language: get("language")}
 	if err != nil {
 		return iq, err
 	}
@@ -332,6 +391,7 @@ const (
 
 func listCommits(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
 	where, args := p.scope("c.authored_at", "c.repo_id", "c.person_id")
+	where, args = commitNarrowing(where, args, iq)
 	from := `FROM commits c JOIN repositories r ON r.id = c.repo_id LEFT JOIN people pe ON pe.id = c.person_id WHERE ` + where
 	return q.sqlPage(ctx, k, iq, from, args, []string{"c.authored_at", "c.sha", "c.subject", "r.full_name", personName,
 		"c.additions", "c.deletions", commitURL}, "c.authored_at DESC, c.id DESC")
@@ -342,14 +402,61 @@ func listCommits(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *it
 func listPRs(col string) func(context.Context, *querier, Period, ItemsQuery, *itemKind) (int, []Item, error) {
 	return func(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
 		where, args := p.scope("pr."+col, "pr.repo_id", "pr.person_id")
-		from := `FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id LEFT JOIN people pe ON pe.id = pr.person_id WHERE ` + where
-		last := "pr.state"
-		if col == "merged_at" {
-			last = `CASE WHEN pr.merged_at > pr.created_at THEN (pr.merged_at - pr.created_at) / 3600.0 ELSE 0 END`
-		}
-		return q.sqlPage(ctx, k, iq, from, args, []string{"pr." + col, "pr.number", "pr.title", "r.full_name", personName,
-			last, prLines, "pr.url"}, "pr."+col+" DESC, pr.id DESC")
+		return q.prPage(ctx, k, iq, col, where, args)
 	}
+}
+
+// prPage lists the pull requests matching where (bound to args) by the
+// instant in col, latest first; the column after the PR's fields is its
+// time to merge (merged) or its state (opened, closed).
+func (q *querier) prPage(ctx context.Context, k *itemKind, iq ItemsQuery, col, where string, args []any) (int, []Item, error) {
+	if iq.Size != "" {
+		where += sizeIn(prLines, iq.Size)
+	}
+	from := `FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id LEFT JOIN people pe ON pe.id = pr.person_id WHERE ` + where
+	last := "pr.state"
+	if col == "merged_at" {
+		last = `CASE WHEN pr.merged_at > pr.created_at THEN (pr.merged_at - pr.created_at) / 3600.0 ELSE 0 END`
+	}
+	return q.sqlPage(ctx, k, iq, from, args, []string{"pr." + col, "pr.number", "pr.title", "r.full_name", personName,
+		last, prLines, "pr.url"}, "pr."+col+" DESC, pr.id DESC")
+}
+
+// sizeIndex is the position of a size bar (XS … XL), -1 when unknown.
+func sizeIndex(name string) int {
+	for i, b := range commitSizeBounds {
+		if b.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// sizeIn is " AND expr in the size bar's range of lines" (a known bar).
+func sizeIn(expr, name string) string {
+	i := sizeIndex(name)
+	var lo int64
+	if i > 0 {
+		lo = int64(commitSizeBounds[i-1].below)
+	}
+	cond := fmt.Sprintf(" AND %s >= %d", expr, lo)
+	if up := commitSizeBounds[i].below; up > 0 {
+		cond += fmt.Sprintf(" AND %s < %d", expr, int64(up))
+	}
+	return cond
+}
+
+// commitNarrowing adds the size bar (merges left out, as the size chart
+// counts them) and the language of a changed file to a commits query.
+func commitNarrowing(where string, args []any, iq ItemsQuery) (string, []any) {
+	if iq.Size != "" {
+		where += " AND NOT c.is_merge" + sizeIn("c.additions + c.deletions", iq.Size)
+	}
+	if iq.Language != "" {
+		args = append(args, iq.Language)
+		where += fmt.Sprintf(" AND EXISTS (SELECT 1 FROM commit_files f WHERE f.commit_id = c.id AND f.language = $%d)", len(args))
+	}
+	return where, args
 }
 
 func listDeployments(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
@@ -476,6 +583,28 @@ func listRuns(cond string) func(context.Context, *querier, Period, ItemsQuery, *
 		if iq.Hour >= 0 {
 			where += fmt.Sprintf(" AND (r.started_at %% 86400) / 3600 = %d", iq.Hour)
 		}
+		if iq.Pipeline != "" {
+			args = append(args, iq.Pipeline)
+			where += fmt.Sprintf(" AND pl.name = $%d", len(args))
+		}
+		if iq.Reason != "" {
+			reason := iq.Reason
+			if reason == noReason {
+				reason = ""
+			}
+			args = append(args, reason)
+			where += fmt.Sprintf(" AND r.failure_reason = $%d", len(args))
+		}
+		// A failed job named Job, or (as the failures-by-stage pie names a
+		// job) in stage Stage, or named Stage when it has no stage.
+		if iq.Job != "" {
+			args = append(args, iq.Job)
+			where += fmt.Sprintf(" AND EXISTS (SELECT 1 FROM pipeline_jobs j WHERE j.run_id = r.id AND j.parent_id IS NULL AND j.status = 'failure' AND j.name = $%d)", len(args))
+		}
+		if iq.Stage != "" {
+			args = append(args, iq.Stage)
+			where += fmt.Sprintf(" AND EXISTS (SELECT 1 FROM pipeline_jobs j WHERE j.run_id = r.id AND j.parent_id IS NULL AND j.status = 'failure' AND CASE WHEN j.stage <> '' THEN j.stage ELSE j.name END = $%d)", len(args))
+		}
 		from := `FROM pipeline_runs r JOIN pipelines pl ON pl.id = r.pipeline_id LEFT JOIN repositories rp ON rp.id = r.repo_id
 			LEFT JOIN people pe ON pe.id = r.person_id WHERE ` + where + ` AND ` + cond
 		return q.sqlPage(ctx, k, iq, from, args, []string{"r.started_at", "COALESCE(rp.full_name, '')", "pl.name", "r.number", "r.branch",
@@ -502,4 +631,104 @@ func listReviewed(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *i
 	return q.sqlPage(ctx, k, iq, from, args, []string{"pr.merged_at", "pr.number", "pr.title", "r.full_name", personName,
 		comments(""), comments(" AND c.kind = 'review'"), reviews(""), reviews(" AND rv.state = 'approved'"), "pr.url"},
 		"pr.merged_at DESC, pr.id DESC")
+}
+
+// personCommitCols are the columns of a person's commits; "local" is the
+// authored time in the author's own time zone, which decides the day,
+// weekday and hour the individual charts put a commit in.
+var personCommitCols = []ItemColumn{{"authored_at", "Authored (UTC)", "datetime"}, {"local", "Author's time", "text"}, {"sha", "Commit", "text"},
+	{"subject", "Subject", "text"}, colRepo, {"additions", "Added", "count"}, {"deletions", "Removed", "count"}, {"files", "Files", "count"}, colURL}
+
+// listPersonCommits lists the subject's commits whose local day is in the
+// range (as commitsOf selects them), optionally in one local weekday × hour
+// cell of the heatmap; noMerges leaves merge commits out (person-code).
+func listPersonCommits(noMerges bool) func(context.Context, *querier, Period, ItemsQuery, *itemKind) (int, []Item, error) {
+	return func(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
+		who, err := q.subject(ctx, p)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(who) == 0 {
+			who = []int64{0} // the filters match nobody: no rows
+		}
+		where := `c.authored_at >= $1 AND c.authored_at < $2 AND ` + localTime + ` >= $3 AND ` + localTime + ` < $4` +
+			idList("c.person_id", who) + p.repoIn("c.repo_id")
+		args := []any{p.Start() - maxOffset, p.End() + maxOffset, p.Start(), p.End()}
+		if noMerges {
+			where += " AND NOT c.is_merge"
+		}
+		if iq.Weekday >= 0 {
+			where += fmt.Sprintf(" AND (%s / 86400 + 3) %% 7 = %d", localTime, iq.Weekday)
+		}
+		if iq.Hour >= 0 {
+			where += fmt.Sprintf(" AND (%s %% 86400) / 3600 = %d", localTime, iq.Hour)
+		}
+		where, args = commitNarrowing(where, args, iq)
+		from := `FROM commits c JOIN repositories r ON r.id = c.repo_id WHERE ` + where
+		total, items, err := q.sqlPage(ctx, k, iq, from, args, []string{"c.authored_at", "''", "c.sha", "c.subject", "r.full_name",
+			"c.additions", "c.deletions", "c.files_changed", commitURL, "c.author_tz_offset"}, "c.authored_at DESC, c.id DESC")
+		for _, it := range items {
+			at, _ := time.Parse(time.RFC3339, it["authored_at"].(string))
+			offset, _ := it["_extra0"].(int64)
+			it["local"] = at.In(time.FixedZone("", int(offset)*60)).Format("Mon 2 Jan 15:04 -07:00")
+			delete(it, "_extra0")
+		}
+		return total, items, err
+	}
+}
+
+// listPersonPRs lists the subject's pull requests by the instant in col, as
+// person-mrs counts them (cond: the closed unmerged ones).
+func listPersonPRs(col, cond string) func(context.Context, *querier, Period, ItemsQuery, *itemKind) (int, []Item, error) {
+	return func(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
+		who, err := q.subject(ctx, p)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(who) == 0 {
+			who = []int64{0}
+		}
+		where, args := p.scope("pr."+col, "pr.repo_id", "")
+		where += idList("pr.person_id", who)
+		if cond != "" {
+			where += " AND " + cond
+		}
+		return q.prPage(ctx, k, iq, col, where, args)
+	}
+}
+
+// listPersonReviews lists the reviews the subject submitted in the range on
+// others' pull requests, as person-reviews counts them.
+func listPersonReviews(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
+	who, err := q.subject(ctx, p)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(who) == 0 {
+		who = []int64{0}
+	}
+	where, args := p.scope("rv.submitted_at", "pr.repo_id", "")
+	from := `FROM pull_request_reviews rv JOIN pull_requests pr ON pr.id = rv.pr_id JOIN repositories r ON r.id = pr.repo_id
+		LEFT JOIN people pe ON pe.id = pr.person_id WHERE ` + where + idList("rv.person_id", who) + notBy("pr.person_id", who)
+	return q.sqlPage(ctx, k, iq, from, args, []string{"rv.submitted_at", "pr.number", "pr.title", "r.full_name", personName,
+		"rv.state", "pr.url"}, "rv.submitted_at DESC, rv.id DESC")
+}
+
+// listPersonReception lists the review threads others started in the range
+// on the subject's pull requests (bots left out), as person-reception
+// counts the comments received.
+func listPersonReception(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
+	who, err := q.subject(ctx, p)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(who) == 0 {
+		who = []int64{0}
+	}
+	where, args := p.scope("cm.created_at", "pr.repo_id", "")
+	from := `FROM pull_request_comments cm JOIN pull_requests pr ON pr.id = cm.pr_id JOIN repositories r ON r.id = pr.repo_id
+		LEFT JOIN people pe ON pe.id = cm.person_id
+		WHERE cm.kind = 'review' AND cm.in_reply_to = '' AND ` + where + idList("pr.person_id", who) + notBy("cm.person_id", who) + p.humans("cm.person_id")
+	return q.sqlPage(ctx, k, iq, from, args, []string{"cm.created_at", "pr.number", "pr.title", "r.full_name", personName,
+		"cm.resolved_at", "pr.url"}, "cm.created_at DESC, cm.id DESC")
 }

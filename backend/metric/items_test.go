@@ -241,6 +241,7 @@ func TestItemsOpenPRsByStatus(t *testing.T) {
 func TestItemsEmptyRange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		seedReviews(t, st)
+		newSeeder(t, st).exec(`UPDATE people SET is_me = TRUE WHERE id = 1`) // whom the individual metrics list
 		for id := range itemKinds {
 			for _, kind := range ItemKinds(id) {
 				res := items(t, st, id, ItemsQuery{Query: Query{From: day("2020-01-01"), To: day("2020-01-31")}, Kind: kind})
@@ -263,12 +264,13 @@ func TestItemsBadQueries(t *testing.T) {
 			want string
 		}{
 			{"commit-pr-activity", ItemsQuery{Query: base, Kind: "lines", Weekday: -1, Hour: -1}, `kind="lines": commit-pr-activity lists commits, prs_opened, prs_merged`},
-			{"person-commits", ItemsQuery{Query: base, Weekday: -1, Hour: -1}, "person-commits has no items to list"},
+			{"infra-costs", ItemsQuery{Query: base, Weekday: -1, Hour: -1}, "infra-costs has no items to list"},
+			{"person-commits", ItemsQuery{Query: base, Weekday: -1, Hour: -1}, `nobody is marked as "me": choose one with person=ID`},
 			{"wip", ItemsQuery{Query: base, Limit: 500, Weekday: -1, Hour: -1}, "limit=500: use 1 to 200"},
 			{"wip", ItemsQuery{Query: base, Offset: -1, Weekday: -1, Hour: -1}, "offset=-1"},
 			{"pipeline-success", ItemsQuery{Query: base, Weekday: 7, Hour: -1}, "weekday=7"},
 			{"pipeline-success", ItemsQuery{Query: base, Weekday: -1, Hour: 24}, "hour=24"},
-			{"cycle-time", ItemsQuery{Query: base, Weekday: 1, Hour: -1}, "weekday and hour narrow pipeline runs"},
+			{"cycle-time", ItemsQuery{Query: base, Weekday: 1, Hour: -1}, "weekday and hour narrow pipeline runs (UTC) or a person's commits"},
 			{"wip", ItemsQuery{Query: base, Status: "stale", Weekday: -1, Hour: -1}, `status="stale"`},
 			{"deployments", ItemsQuery{Query: base, Status: "approved", Weekday: -1, Hour: -1}, "status narrows open pull requests"},
 			{"deployments", ItemsQuery{Query: Query{From: base.From, To: base.To, Filter: Filter{Repos: []string{"acme/nope"}}}, Weekday: -1, Hour: -1}, `unknown repository "acme/nope"`},

@@ -361,9 +361,26 @@ export interface DrillTarget {
   hour?: number;
   /** Open pull requests in one WIP status. */
   status?: string;
+  /** One repository (a table row, a heatmap row): replaces the repository filter. */
+  repo?: string;
+  /** The Individual view's person: replaces the people filter. */
+  person?: string;
+  /** Pipeline runs of one pipeline (by name), with one failed (top-level) job, or one in a stage. */
+  pipeline?: string;
+  job?: string;
+  stage?: string;
+  /** Failed runs that give this failure reason. */
+  reason?: string;
+  /** Commits or pull requests of one size bar (XS … XL by lines changed). */
+  size?: string;
+  /** Commits that changed a file of this language. */
+  language?: string;
   /** What the drawer's title says, e.g. "Commits · Mon 3 Nov". */
   title: string;
 }
+
+/** The narrowings of a drill target that travel as query parameters under their own name. */
+const NARROWINGS = ['kind', 'status', 'repo', 'person', 'pipeline', 'job', 'stage', 'reason', 'size', 'language'] as const;
 
 export const ITEMS_PAGE_SIZE = 25;
 
@@ -373,10 +390,9 @@ export function itemsQuery(state: DashboardState, t: DrillTarget, page: number):
   for (const k of ['range', 'compare', 'group']) q.delete(k);
   q.set('from', t.from);
   q.set('to', t.to);
-  if (t.kind) q.set('kind', t.kind);
+  for (const k of NARROWINGS) if (t[k]) q.set(k, t[k]);
   if (t.weekday !== undefined) q.set('weekday', String(t.weekday));
   if (t.hour !== undefined) q.set('hour', String(t.hour));
-  if (t.status) q.set('status', t.status);
   q.set('limit', String(ITEMS_PAGE_SIZE));
   q.set('offset', String(page * ITEMS_PAGE_SIZE));
   return q;

@@ -1,15 +1,34 @@
-// Drill-down: a click on a bar, point or cell opens the items behind it (pull requests,
-// commits, pipeline runs, deployments) in a drawer, a page at a time, each linked to its source.
+// Drill-down, shared by the Organization and Individual views: a click on a bar, point or cell
+// opens the items behind it (pull requests, commits, reviews, pipeline runs, deployments) in a
+// drawer, a page at a time, each linked to its source.
 import { Alert, Anchor, Badge, Drawer, Group, Pagination, ScrollArea, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { createContext, useContext, useState, type ReactNode } from 'react';
-import { ITEMS_PAGE_SIZE, useMetricItems, type DrillTarget, type ItemColumn } from '../../api/organization';
-import { formatDuration, formatMinutes } from '../../charts/organization';
-import { formatCount } from '../../format';
-import type { DashboardState } from '../../state/dashboard';
+import { ITEMS_PAGE_SIZE, useMetricItems, type DrillTarget, type ItemColumn } from '../api/organization';
+import { formatDuration, formatMinutes } from './organization';
+import { formatCount } from '../format';
+import type { DashboardState } from '../state/dashboard';
 
 type OpenDrill = (t: DrillTarget) => void;
 
 const DrillContext = createContext<OpenDrill>(() => {});
+
+interface ClickParams {
+  componentType?: string;
+  seriesName?: string;
+  dataIndex?: number;
+  value?: unknown;
+  name?: string;
+}
+
+export type SeriesClick = Required<Pick<ClickParams, 'seriesName' | 'dataIndex'>> & ClickParams;
+
+/** ECharts click events, narrowed to series items. */
+export function onSeriesClick(fn: (p: SeriesClick) => void) {
+  return (raw: unknown) => {
+    const p = raw as ClickParams;
+    if (p.componentType === 'series' && typeof p.dataIndex === 'number' && typeof p.seriesName === 'string') fn(p as SeriesClick);
+  };
+}
 
 /** The function panels call to open the drawer on a bucket. */
 export function useDrill(): OpenDrill {

@@ -1,7 +1,8 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IndividualMetricId } from '../../api/individual';
 import type { MeState } from '../../api/people';
+import { bucketDays } from '../../charts/organization';
 import { renderApp, stubApi, type Routes } from '../../test/render';
 import { CATALOG, individualAnswer } from './testdata';
 
@@ -122,6 +123,52 @@ describe('Individual page', () => {
     expect(screen.getByTestId('delta-commits').textContent).toContain('+100.0%');
     // Success rate 75% against 50%.
     expect(screen.getByTestId('delta-success_rate').textContent).toContain('+25.0 pp');
+  });
+
+  it("a click on a point, a cell or a bar lists the person's items behind it, linked to their source", async () => {
+    const page = (metric: string) => ({
+      metric,
+      kind: 'commits',
+      label: 'Commits',
+      from: '2026-11-02',
+      to: '2026-11-08',
+      columns: [
+        { key: 'sha', label: 'Commit', type: 'text' },
+        { key: 'repo', label: 'Repository', type: 'text' },
+        { key: 'url', label: 'Link', type: 'url' },
+      ],
+      items: [{ sha: 'abc1234def', repo: 'acme/api', url: 'https://example.test/acme/api/commit/abc1234def' }],
+      total: 1,
+      limit: 25,
+      offset: 0,
+    });
+    const calls = stubApi(base({ '/api/v1/metrics/person-commits/items': page('person-commits'), '/api/v1/metrics/person-patterns/items': page('person-patterns'), '/api/v1/metrics/person-code/items': page('person-code') }));
+    renderApp('/individual?range=30d&group=week&repo=acme/api,acme/web');
+    await allReady();
+    type Clickable = HTMLElement & { __onEvents?: Record<string, (p: unknown) => void> };
+    const chartOf = (id: string) => within(screen.getByTestId(`${id}-chart`)).getByTestId('echart') as Clickable;
+    const itemsCall = (metric: string) => Object.fromEntries(calls.filter((u) => u.pathname === `/api/v1/metrics/${metric}/items`).at(-1)!.searchParams);
+
+    // A point of the commit frequency: that week's commits of the person on the page ("me").
+    const answer = individualAnswer('person-commits', new URL('http://momentum.test/api/v1/metrics/person-commits?range=30d&group=week'));
+    const [from, to] = bucketDays(answer.series[1]!.bucket, answer.group, answer.from, answer.to);
+    act(() => chartOf('commit-frequency').__onEvents!.click!({ componentType: 'series', seriesName: 'Commits', dataIndex: 1 }));
+    const items = await screen.findByTestId('drill-items', {}, { timeout: 20_000 });
+    expect(itemsCall('person-commits')).toEqual({ from, to, repo: 'acme/api,acme/web', person: '1', kind: 'commits', limit: '25', offset: '0' });
+    const row = within(items).getByTestId('drill-row');
+    expect(within(row).getByRole('link', { name: 'Open' }).getAttribute('href')).toBe('https://example.test/acme/api/commit/abc1234def');
+    fireEvent.keyDown(items, { key: 'Escape' });
+
+    // A heatmap cell: the commits of Wednesday 07:00 in the author's local time, over the range.
+    act(() => chartOf('heatmap').__onEvents!.click!({ componentType: 'series', seriesName: 'Commits', dataIndex: 55, value: [7, 2, 3] }));
+    await waitFor(() => expect(itemsCall('person-patterns')).toMatchObject({ from: answer.from, to: answer.to, person: '1', kind: 'commits', weekday: '2', hour: '7' }));
+    // A repository bar: that repository's commits replace the repository filter.
+    act(() => chartOf('repositories').__onEvents!.click!({ componentType: 'series', seriesName: 'Commits', dataIndex: 1, name: 'acme/web' }));
+    await waitFor(() => expect(itemsCall('person-code')).toMatchObject({ repo: 'acme/web', person: '1', kind: 'commits' }));
+    // The previous period's ghost opens nothing.
+    const before = calls.length;
+    act(() => chartOf('commit-frequency').__onEvents!.click!({ componentType: 'series', seriesName: 'Commits (previous period)', dataIndex: 1 }));
+    expect(calls.length).toBe(before);
   });
 
   it('switches to another person', async () => {

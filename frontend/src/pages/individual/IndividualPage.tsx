@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { INDIVIDUAL_METRIC_IDS, type IndividualMetricId } from '../../api/individual';
 import { useMe, usePeopleList } from '../../api/people';
 import { useMetricList } from '../../api/queries';
+import { DrillProvider } from '../../charts/Drill';
 import type { MetricInfo } from '../../api/types';
 import { useDashboard } from '../../state/useDashboard';
 import { CodeSection, CommitsSection, PatternsSection, PullRequestsSection, ReviewsSection, SectionTitle } from './panels';
@@ -105,7 +106,8 @@ export function IndividualPage() {
         </Alert>
       )}
       {person && (
-        <>
+        // A click on a chart lists this person's items behind it.
+        <DrillProvider state={state}>
           <CommitsSection state={state} person={person} info={info} onSetUp={me.data?.git_source ? () => setSetup(true) : undefined} />
           <SectionTitle>Code</SectionTitle>
           <CodeSection state={state} person={person} info={info} />
@@ -114,7 +116,7 @@ export function IndividualPage() {
           <ReviewsSection state={state} person={person} info={info} />
           <SectionTitle>Work patterns</SectionTitle>
           <PatternsSection state={state} person={person} info={info} />
-        </>
+        </DrillProvider>
       )}
       <PeopleManager opened={managing} onClose={() => setManaging(false)} />
       <SetupDialog

@@ -4,8 +4,10 @@ import { Anchor, Button, Group, Paper, SimpleGrid, Stack, Text, Title, Tooltip, 
 import { Link } from '@tanstack/react-router';
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useIndividualMetric, type IndividualMetricId } from '../../api/individual';
+import type { DrillTarget } from '../../api/organization';
 import type { MetricInfo, MetricResult } from '../../api/types';
-import { distributionOption } from '../../charts/commitPrActivity';
+import { distributionOption, PREVIOUS_SUFFIX } from '../../charts/commitPrActivity';
+import { onSeriesClick, useDrill, type SeriesClick } from '../../charts/Drill';
 import { PALETTES, type ChartOption } from '../../charts/echarts';
 import type { ChartExport } from '../../charts/export';
 import {
@@ -15,6 +17,7 @@ import {
   formulaFrom,
   heatmapExport,
   heatmapOption,
+  HOURS,
   isEmptySeries,
   languageExport,
   languageOption,
@@ -29,11 +32,13 @@ import {
   timeSeriesExport,
   timeSeriesNames,
   timeSeriesOption,
+  WEEKDAYS,
   type SeriesSpec,
 } from '../../charts/individual';
 import { MetricChart } from '../../charts/MetricPanel';
+import { bucketDays } from '../../charts/organization';
 import { SummaryCards, type SummaryItem } from '../../charts/SummaryCards';
-import { formatCount, formatHours, formatRange, formatRate } from '../../format';
+import { formatBucketLong, formatCount, formatDay, formatHours, formatRange, formatRate } from '../../format';
 import { IconInfo } from '../../shell/icons';
 import { previousPeriod, type DashboardState } from '../../state/dashboard';
 
@@ -44,6 +49,27 @@ export interface PanelProps {
   info: Partial<Record<IndividualMetricId, MetricInfo>>;
   /** What to do when there is nothing to show (e.g. a button that starts the git setup). */
   onSetUp?: () => void;
+}
+
+/** What a click lists, before the range and title are known; the person is the page's. */
+type DrillOf = Omit<DrillTarget, 'from' | 'to' | 'title'>;
+
+/**
+ * Drill-down on the Individual charts: the items of the person shown (their commits, pull
+ * requests, reviews, comments received), for a bucket or for the whole range with a narrowing.
+ */
+function usePersonDrill(person: string | null) {
+  const open = useDrill();
+  return {
+    /** Opens the items of the range [from, to]. */
+    open: (t: DrillOf, from: string, to: string, title: string) => person && open({ ...t, person, from, to, title }),
+    /** A click handler for a chart whose clicks all open items of the whole range. */
+    onClick: (data: { from: string; to: string } | undefined, target: (e: SeriesClick) => (DrillOf & { title: string }) | undefined) =>
+      onSeriesClick((e) => {
+        const t = data && target(e);
+        if (t && person) open({ ...t, person, from: data.from, to: data.to });
+      }),
+  };
 }
 
 function usePalette() {
@@ -116,9 +142,13 @@ interface TimeSeriesPanelProps<P extends { bucket: string }> {
   height?: number;
   header?: ReactNode;
   exportName: string;
+  /** The person whose items a click lists. */
+  person: string | null;
+  /** What a click on series `key` at a bucket lists; undefined: that series opens nothing. */
+  drill?: (key: string) => DrillOf | undefined;
 }
 
-/** A time series with ghosts of the previous period, legend toggles, zoom and export. */
+/** A time series with ghosts of the previous period, legend toggles, zoom, export and drill-down. */
 export function TimeSeriesPanel<P extends { bucket: string }>(props: TimeSeriesPanelProps<P>) {
   const { data, series, axes, exportName } = props;
   const { palette } = usePalette();
@@ -132,6 +162,19 @@ export function TimeSeriesPanel<P extends { bucket: string }>(props: TimeSeriesP
   );
   const selected = selection(names, legend.user);
   const exportData = data ? timeSeriesExport({ data, series, selected }, exportName) : undefined;
+  const drill = usePersonDrill(props.person);
+  const onEvents = {
+    ...legend.onEvents,
+    click: onSeriesClick((e) => {
+      if (!data || !props.drill || e.seriesName.endsWith(PREVIOUS_SUFFIX)) return;
+      const s = series.find((x) => x.name === e.seriesName);
+      const point = data.series[e.dataIndex];
+      const t = s && point && props.drill(s.key as string);
+      if (!t || !point) return;
+      const [from, to] = bucketDays(point.bucket, data.group, data.from, data.to);
+      drill.open(t, from, to, `${props.title} · ${s.name} · ${formatBucketLong(point.bucket, data.group)}`);
+    }),
+  };
   return (
     <MetricChart
       testId={props.testId}
@@ -147,7 +190,7 @@ export function TimeSeriesPanel<P extends { bucket: string }>(props: TimeSeriesP
       exportData={exportData}
       height={props.height ?? 280}
       header={props.header}
-      onEvents={legend.onEvents}
+      onEvents={onEvents}
     />
   );
 }
@@ -164,6 +207,7 @@ interface TablePanelProps {
   exportData?: ChartExport;
   height?: number;
   header?: ReactNode;
+  onEvents?: Record<string, (params: unknown) => void>;
 }
 
 function TablePanel(p: TablePanelProps) {
@@ -180,6 +224,7 @@ function TablePanel(p: TablePanelProps) {
       exportData={p.exportData}
       height={p.height ?? 260}
       header={p.header}
+      onEvents={p.onEvents}
     />
   );
 }
@@ -225,6 +270,8 @@ export function CommitsSection({ state, person, info, onSetUp }: PanelProps) {
       ]
     : [];
   const sizeTable = data?.tables?.commit_size;
+  const drill = usePersonDrill(person);
+  const commits: DrillOf = { metric: 'person-commits', kind: 'commits' };
 
   return (
     <Stack gap="md">
@@ -240,6 +287,13 @@ export function CommitsSection({ state, person, info, onSetUp }: PanelProps) {
         empty={noYear && <EmptyHint what="commits in the year up to this range's end" onSetUp={onSetUp} />}
         exportData={data && calendarExport(data)}
         height={196}
+        onEvents={{
+          // A day of the calendar: that local day's commits.
+          click: onSeriesClick((e) => {
+            const [day] = e.value as [string, number];
+            drill.open(commits, day, day, `Commits · ${formatDay(day)}`);
+          }),
+        }}
         header={
           data && (
             <>
@@ -288,6 +342,8 @@ export function CommitsSection({ state, person, info, onSetUp }: PanelProps) {
           error={q.error}
           empty={<EmptyHint what="commits" onSetUp={onSetUp} />}
           exportName="frequency"
+          person={person}
+          drill={() => commits}
         />
         <TablePanel
           testId="commit-size"
@@ -306,6 +362,7 @@ export function CommitsSection({ state, person, info, onSetUp }: PanelProps) {
             ])
           }
           height={280}
+          onEvents={{ click: drill.onClick(data, (e) => ({ ...commits, size: e.name, title: `Commits of size ${e.name} in the range` })) }}
         />
       </SimpleGrid>
     </Stack>
@@ -341,6 +398,10 @@ export function CodeSection({ state, person, info }: PanelProps) {
     : [];
   const slices = data ? languageSlices(data) : [];
   const repos = data?.tables?.repositories ?? [];
+  const drill = usePersonDrill(person);
+  const code: DrillOf = { metric: 'person-code', kind: 'commits' };
+  // "Other" groups several languages and "Unknown" is files without one: neither narrows.
+  const named = new Set((data?.tables?.languages ?? []).filter((l) => l.language).map((l) => l.language));
   return (
     <Stack gap="md">
       <TimeSeriesPanel
@@ -359,6 +420,8 @@ export function CodeSection({ state, person, info }: PanelProps) {
         empty={<EmptyHint what="changed lines" />}
         exportName="lines"
         height={300}
+        person={person}
+        drill={() => code}
         header={
           data && (
             <>
@@ -380,6 +443,11 @@ export function CodeSection({ state, person, info }: PanelProps) {
           empty={data && !slices.length && <EmptyHint what="changed lines" />}
           exportData={data && languageExport(data)}
           height={280}
+          onEvents={{
+            click: drill.onClick(data, (e) =>
+              e.name && named.has(e.name) ? { ...code, language: e.name, title: `Commits changing ${e.name} files in the range` } : undefined,
+            ),
+          }}
         />
         <TablePanel
           testId="repositories"
@@ -392,6 +460,7 @@ export function CodeSection({ state, person, info }: PanelProps) {
           empty={data && !repos.length && <EmptyHint what="commits" />}
           exportData={data && repositoryExport(data)}
           height={280}
+          onEvents={{ click: drill.onClick(data, (e) => (e.name ? { ...code, repo: e.name, title: `Commits in ${e.name} in the range` } : undefined)) }}
         />
       </SimpleGrid>
     </Stack>
@@ -476,6 +545,9 @@ export function PullRequestsSection({ state, person, info }: PanelProps) {
       empty={<EmptyHint what="pull requests (they come from a hosted source such as GitHub or GitLab)" />}
       exportName="prs"
       height={300}
+      person={person}
+      // The success rate is merged ÷ (merged + closed): its bucket opens the merged ones.
+      drill={(key) => ({ metric: 'person-mrs', kind: key === 'success_rate' ? 'prs_merged' : key })}
       header={
         data && (
           <>
@@ -649,6 +721,8 @@ export function ReviewsSection({ state, person, info }: PanelProps) {
         error={given.error}
         empty={<EmptyHint what="reviews given (they come from a hosted source such as GitHub or GitLab)" />}
         exportName="response"
+        person={person}
+        drill={() => ({ metric: 'person-reviews', kind: 'reviews' })}
         header={g && <SummaryCards items={givenItems} compare={compared} />}
       />
       <TimeSeriesPanel
@@ -671,6 +745,8 @@ export function ReviewsSection({ state, person, info }: PanelProps) {
         error={received.error}
         empty={<EmptyHint what="reviews received (they come from a hosted source such as GitHub or GitLab)" />}
         exportName="reception"
+        person={person}
+        drill={() => ({ metric: 'person-reception', kind: 'comments' })}
         header={r && <SummaryCards items={receivedItems} compare={state.compare && !!r.previous} />}
       />
     </Stack>
@@ -691,6 +767,8 @@ export function PatternsSection({ state, person, info }: PanelProps) {
   const heatmap = useMemo(() => (data && !none ? heatmapOption(data, scheme, palette) : undefined), [data, none, scheme, palette]);
   const rhythm = useMemo(() => (data && !none ? rhythmOption(data, palette) : undefined), [data, none, palette]);
   const focusTable = data?.tables?.focus_sessions;
+  const drill = usePersonDrill(person);
+  const patterns: DrillOf = { metric: 'person-patterns', kind: 'commits' };
   const items: SummaryItem[] = s
     ? [
         {
@@ -737,6 +815,13 @@ export function PatternsSection({ state, person, info }: PanelProps) {
         empty={none && <EmptyHint what="commits" />}
         exportData={data && heatmapExport(data)}
         height={250}
+        onEvents={{
+          // A cell: the commits of that weekday and hour in the author's local time.
+          click: drill.onClick(data, (e) => {
+            const [hour, weekday] = e.value as [number, number];
+            return { ...patterns, weekday, hour, title: `Commits on ${WEEKDAYS[weekday]} ${HOURS[hour]}:00–${HOURS[(hour + 1) % 24]}:00 (local time)` };
+          }),
+        }}
         header={
           data && (
             <>
@@ -776,6 +861,7 @@ export function PatternsSection({ state, person, info }: PanelProps) {
           empty={none && <EmptyHint what="commits" />}
           exportData={data && rhythmExport(data)}
           height={260}
+          onEvents={{ click: drill.onClick(data, (e) => ({ ...patterns, hour: e.dataIndex, title: `Commits at ${HOURS[e.dataIndex]}:00–${HOURS[(e.dataIndex + 1) % 24]}:00 (local time)` })) }}
         />
       </SimpleGrid>
     </Stack>

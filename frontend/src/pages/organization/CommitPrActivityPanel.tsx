@@ -15,7 +15,7 @@ import {
   seriesNames,
 } from '../../charts/commitPrActivity';
 import { bucketDays } from '../../charts/organization';
-import { useDrill } from './Drill';
+import { useDrill } from '../../charts/Drill';
 import { onSeriesClick } from './parts';
 import { PALETTES } from '../../charts/echarts';
 import { MetricChart, NoDataMessage } from '../../charts/MetricPanel';
@@ -158,6 +158,9 @@ export function CommitPrActivityPanel({ state, info }: { state: DashboardState; 
           empty={data && noPrs(sizeTable) && <NoDataMessage what="pull requests" filtered={filtered} />}
           exportData={data && distributionExport(data, 'pr_size')}
           height={240}
+          onEvents={{
+            click: onSeriesClick((e) => data && open({ metric: METRIC_ID, kind: 'prs_opened', size: e.name, from: data.from, to: data.to, title: `Pull requests opened of size ${e.name}` })),
+          }}
         />
         <MetricChart
           testId="time-to-merge"
@@ -170,6 +173,7 @@ export function CommitPrActivityPanel({ state, info }: { state: DashboardState; 
           empty={data && noPrs(ttmTable) && <NoDataMessage what="merged pull requests" filtered={filtered} />}
           exportData={data && distributionExport(data, 'time_to_merge')}
           height={240}
+          onEvents={{ click: onSeriesClick(() => data && open({ metric: METRIC_ID, kind: 'prs_merged', from: data.from, to: data.to, title: 'Pull requests merged in the range' })) }}
         />
       </SimpleGrid>
     </>

@@ -24,7 +24,7 @@ import { SummaryCards, type SummaryItem } from '../../charts/SummaryCards';
 import { formatCount, formatRate } from '../../format';
 import type { DashboardState } from '../../state/dashboard';
 import { isFiltered } from '../../state/useDashboard';
-import { useDrill } from './Drill';
+import { useDrill } from '../../charts/Drill';
 import { ConfigureMessage, infoOf, onSeriesClick, TablePanel, TimeSeriesPanel, useOrgColors } from './parts';
 
 const hours = (n: number | null | undefined) => formatDuration(n);
@@ -167,7 +167,8 @@ export function DeploymentsPanel({ state, list }: { state: DashboardState; list?
         loading={q.isFetching}
         error={q.error}
         empty={empty}
-        drill={(key) => (key === 'lead_time_median_hours' ? undefined : { metric: 'deployments', kind: 'deployments' })}
+        // The lead-time line is a median over the deployments of its bucket: it opens them too.
+        drill={() => ({ metric: 'deployments', kind: 'deployments' })}
         header={
           data && (
             <>
@@ -193,6 +194,7 @@ export function DeploymentsPanel({ state, list }: { state: DashboardState; list?
           loading={q.isFetching}
           error={q.error}
           empty={empty}
+          onBar={() => data && open({ metric: 'deployments', kind: 'deployments', from: data.from, to: data.to, title: 'Production deployments in the range' })}
         />
         <MetricChart
           testId="lead-time-stages"
@@ -351,6 +353,13 @@ export function CycleTimePanel({ state, list }: { state: DashboardState; list?: 
             ])
           }
           height={Math.max(220, 60 + 26 * Math.min(12, byRepo.length))}
+          onEvents={{
+            // A cell: the merged pull requests of that repository.
+            click: onSeriesClick((e) => {
+              const repo = byRepo.filter((r) => r.prs > 0)[(e.value as [number, number])[1]]?.repo;
+              if (data && repo) open({ metric: 'cycle-time', kind: 'prs_merged', from: data.from, to: data.to, repo, title: `Merged pull requests of ${repo}` });
+            }),
+          }}
         />
       </SimpleGrid>
       <HistogramPanel
@@ -365,6 +374,7 @@ export function CycleTimePanel({ state, list }: { state: DashboardState; list?: 
         loading={q.isFetching}
         error={q.error}
         empty={empty}
+        onBar={() => data && open({ metric: 'cycle-time', kind: 'prs_merged', from: data.from, to: data.to, title: 'Merged pull requests in the range' })}
       />
     </Stack>
   );

@@ -10,7 +10,7 @@ import type { SearchRecord } from '../../state/dashboard';
 import { useDashboard } from '../../state/useDashboard';
 import { CommitPrActivityPanel, METRIC_ID } from './CommitPrActivityPanel';
 import { CycleTimePanel, DeploymentsPanel, WipPanel } from './DeliveryPanels';
-import { DrillProvider } from './Drill';
+import { DrillProvider } from '../../charts/Drill';
 import { Lazy } from './parts';
 import { PipelineDurationPanel, PipelineFailuresPanel, PipelineSuccessPanel } from './PipelinePanels';
 import { ReviewQualityPanel } from './ReviewQualityPanel';

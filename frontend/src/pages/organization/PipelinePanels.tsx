@@ -6,6 +6,7 @@ import {
   type PipelineFailuresPoint,
   type PipelineSuccessPoint,
   type PipelineDurationPoint,
+  type DrillTarget,
 } from '../../api/organization';
 import type { MetricInfo } from '../../api/types';
 import { EChart } from '../../charts/EChart';
@@ -30,7 +31,7 @@ import { SummaryCards, type SummaryItem } from '../../charts/SummaryCards';
 import { formatCount, formatRate } from '../../format';
 import type { DashboardState } from '../../state/dashboard';
 import { isFiltered } from '../../state/useDashboard';
-import { useDrill } from './Drill';
+import { useDrill } from '../../charts/Drill';
 import { HistogramPanel } from './DeliveryPanels';
 import { ConfigureMessage, infoOf, onSeriesClick, TablePanel, TimeSeriesPanel, useOrgColors } from './parts';
 
@@ -224,6 +225,9 @@ export function PipelineDurationPanel({ state, list }: { state: DashboardState; 
         : undefined,
     [t],
   );
+  const open = useDrill();
+  const runsOf = (title: string, narrow: { repo?: string; pipeline?: string } = {}) =>
+    data && open({ metric: 'pipeline-duration', kind: 'runs', from: data.from, to: data.to, title, ...narrow });
   const stageData = data && t ? { metric: `${data.metric}_by_stage`, from: data.from, to: data.to, group: data.group, series: t.stage_series as StagePoint[] } : undefined;
   const boxes = t?.box_plot ?? [];
 
@@ -270,6 +274,16 @@ export function PipelineDurationPanel({ state, list }: { state: DashboardState; 
           empty={data && (!boxes.length || !s?.runs) && empty}
           exportData={data && tableExport(data, 'box_plot', boxes, fields('name', 'runs', 'min', 'q1', 'median', 'q3', 'max', 'outliers'))}
           height={Math.max(260, 40 + 34 * boxes.length)}
+          onEvents={{
+            // A box: the successful runs of that pipeline ("repo · pipeline"), or all of them.
+            click: onSeriesClick((e) => {
+              const box = boxes[e.dataIndex];
+              if (!box) return;
+              const at = box.name.indexOf(' · ');
+              if (at < 0) runsOf('Successful runs in the range');
+              else runsOf(`Successful runs of ${box.name}`, { repo: box.name.slice(0, at), pipeline: box.name.slice(at + 3) });
+            }),
+          }}
         />
       </SimpleGrid>
       <TablePanel
@@ -279,6 +293,7 @@ export function PipelineDurationPanel({ state, list }: { state: DashboardState; 
         rows={t?.slowest}
         empty={empty}
         exportData={data && t && tableExport(data, 'slowest', t.slowest, fields('repo', 'pipeline', 'runs', 'mean_minutes', 'p50_minutes', 'p95_minutes', 'max_minutes', 'url'))}
+        onRowClick={(r) => runsOf(`Successful runs of ${r.repo} · ${r.pipeline}`, { repo: r.repo, pipeline: r.pipeline })}
         columns={[
           { key: 'pipeline', label: 'Pipeline', value: (r) => (r.url ? <Anchor href={r.url} target="_blank" rel="noopener noreferrer" size="sm">{r.pipeline}</Anchor> : r.pipeline) },
           { key: 'repo', label: 'Repository', value: (r) => r.repo },
@@ -328,7 +343,8 @@ export function PipelineFailuresPanel({ state, list }: { state: DashboardState; 
   const empty = data && data.summary.runs > 0 ? <ConfigureMessage what="failed runs" filtered={isFiltered(state)} hint="Every completed run succeeded." /> : ciEmpty(state);
   const stages = (t?.by_stage ?? []).filter((x) => x.failures > 0);
   const reasons = t?.top_reasons ?? [];
-  const drillAll = (title: string) => data && open({ metric: 'pipeline-failures', kind: 'failures', from: data.from, to: data.to, title });
+  const drillAll = (title: string, narrow: Pick<DrillTarget, 'repo' | 'pipeline' | 'job' | 'stage' | 'reason'> = {}) =>
+    data && open({ metric: 'pipeline-failures', kind: 'failures', from: data.from, to: data.to, title, ...narrow });
 
   return (
     <Stack gap="md">
@@ -357,7 +373,7 @@ export function PipelineFailuresPanel({ state, list }: { state: DashboardState; 
           empty={data && (noFailures || !stages.length) && empty}
           exportData={data && t && tableExport(data, 'by_stage', t.by_stage, fields('stage', 'jobs', 'failures', 'failure_rate'))}
           height={280}
-          onEvents={{ click: onSeriesClick(() => drillAll('Failed runs in the range')) }}
+          onEvents={{ click: onSeriesClick((e) => e.name && drillAll(`Failed runs with a failed ${e.name} job`, { stage: e.name })) }}
         />
         <MetricChart
           testId="failure-reasons"
@@ -370,7 +386,7 @@ export function PipelineFailuresPanel({ state, list }: { state: DashboardState; 
           empty={data && !reasons.length && empty}
           exportData={data && tableExport(data, 'top_reasons', reasons, fields('reason', 'count', 'share'))}
           height={Math.max(240, 30 + 30 * reasons.length)}
-          onEvents={{ click: onSeriesClick(() => drillAll('Failed runs in the range')) }}
+          onEvents={{ click: onSeriesClick((e) => reasons[e.dataIndex] && drillAll(`Failed runs: ${reasons[e.dataIndex]!.reason}`, { reason: reasons[e.dataIndex]!.reason })) }}
         />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
@@ -381,6 +397,7 @@ export function PipelineFailuresPanel({ state, list }: { state: DashboardState; 
           rows={t?.failing_jobs}
           empty={empty}
           exportData={data && t && tableExport(data, 'failing_jobs', t.failing_jobs, fields('repo', 'pipeline', 'job', 'runs', 'failures', 'failure_rate', 'last_failure', 'last_run_url'))}
+          onRowClick={(r) => drillAll(`Failed runs of ${r.repo} · ${r.pipeline} where ${r.job} failed`, { repo: r.repo, pipeline: r.pipeline, job: r.job })}
           columns={[
             { key: 'job', label: 'Job', value: (r) => (r.last_run_url ? <Anchor href={r.last_run_url} target="_blank" rel="noopener noreferrer" size="sm">{`${r.pipeline} / ${r.job}`}</Anchor> : `${r.pipeline} / ${r.job}`) },
             { key: 'repo', label: 'Repository', value: (r) => r.repo },
@@ -401,6 +418,7 @@ export function PipelineFailuresPanel({ state, list }: { state: DashboardState; 
           loading={q.isFetching}
           error={q.error}
           empty={empty}
+          onBar={() => drillAll('Failed runs in the range')}
         />
       </SimpleGrid>
     </Stack>

@@ -7,7 +7,7 @@ import { SummaryCards, type SummaryItem } from '../../charts/SummaryCards';
 import { formatCount, formatRate } from '../../format';
 import type { DashboardState } from '../../state/dashboard';
 import { isFiltered } from '../../state/useDashboard';
-import { useDrill } from './Drill';
+import { useDrill } from '../../charts/Drill';
 import { HistogramPanel } from './DeliveryPanels';
 import { ConfigureMessage, infoOf, TablePanel, TimeSeriesPanel, useOrgColors } from './parts';
 
@@ -106,6 +106,7 @@ export function ReviewQualityPanel({ state, list }: { state: DashboardState; lis
           loading={q.isFetching}
           error={q.error}
           empty={empty}
+          onBar={() => drillAll('Merged pull requests in the range')}
         />
         <TablePanel
           testId="top-reviewers"

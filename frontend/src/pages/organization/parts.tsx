@@ -22,7 +22,7 @@ import {
 } from '../../charts/organization';
 import { IconDownload } from '../../shell/icons';
 import { formatBucketLong } from '../../format';
-import { useDrill } from './Drill';
+import { onSeriesClick, useDrill } from '../../charts/Drill';
 
 export function useOrgColors(): OrgColors {
   return ORG_COLORS[useComputedColorScheme('light')];
@@ -47,23 +47,7 @@ export function ConfigureMessage({ what, hint, filtered }: { what: string; hint:
   );
 }
 
-interface ClickParams {
-  componentType?: string;
-  seriesName?: string;
-  dataIndex?: number;
-  value?: unknown;
-  name?: string;
-}
-
-/** ECharts click events, narrowed to series items. */
-export function onSeriesClick(fn: (p: Required<Pick<ClickParams, 'seriesName' | 'dataIndex'>> & ClickParams) => void) {
-  return (raw: unknown) => {
-    const p = raw as ClickParams;
-    if (p.componentType === 'series' && typeof p.dataIndex === 'number' && typeof p.seriesName === 'string') {
-      fn(p as Required<Pick<ClickParams, 'seriesName' | 'dataIndex'>> & ClickParams);
-    }
-  };
-}
+export { onSeriesClick } from '../../charts/Drill';
 
 export interface TimeSeriesPanelProps<P extends { bucket: string }> {
   testId: string;
@@ -205,7 +189,14 @@ export function TablePanel<R>({
               </Table.Thead>
               <Table.Tbody>
                 {rows.map((r, i) => (
-                  <Table.Tr key={i} onClick={onRowClick && (() => onRowClick(r))} style={{ cursor: onRowClick ? 'pointer' : undefined }}>
+                  <Table.Tr
+                    key={i}
+                    data-testid={`${testId}-row`}
+                    // A link in the row opens its item at the source, not the drawer as well.
+                    onClick={onRowClick && ((e) => !(e.target as HTMLElement).closest('a') && onRowClick(r))}
+                    title={onRowClick ? 'Show the items behind this row' : undefined}
+                    style={{ cursor: onRowClick ? 'pointer' : undefined }}
+                  >
                     {columns.map((c) => (
                       <Table.Td key={c.key} ta={c.numeric ? 'right' : undefined} className={c.numeric ? 'tabular' : undefined} style={c.numeric ? { whiteSpace: 'nowrap' } : undefined}>
                         {c.value(r)}
