@@ -72,14 +72,27 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 	return nil
 }
 
+// deployment is a GitHub deployment with its production_environment flag
+// ("Specifies if the given environment is one that end-users directly
+// interact with"), which go-github's Deployment does not decode.
+type deployment struct {
+	gh.Deployment
+	ProductionEnvironment bool `json:"production_environment"`
+}
+
 // collectDeployments stores the repository's deployments and tells whether
 // it has any (in this window or stored before).
 func (s *session) collectDeployments(ctx context.Context, r repo, envs map[string]string) (bool, error) {
 	has := false
-	opts := &gh.DeploymentsListOptions{ListOptions: gh.ListOptions{PerPage: perPage}}
+	page := 1
 pages:
 	for {
-		list, resp, err := s.api.Repositories.ListDeployments(ctx, r.Owner, r.Name, opts)
+		var list []*deployment
+		req, err := s.api.NewRequest(ctx, "GET", fmt.Sprintf("repos/%s/deployments?per_page=%d&page=%d", r.FullName, perPage, page), nil)
+		if err != nil {
+			return false, err
+		}
+		resp, err := s.api.Do(req, &list)
 		if err != nil {
 			if isGone(err) {
 				return false, nil
@@ -98,7 +111,7 @@ pages:
 		if resp.NextPage == 0 {
 			break
 		}
-		opts.Page = resp.NextPage
+		page = resp.NextPage
 	}
 	// Deployments still in progress at the last sync: their outcome.
 	rows, err := s.db.QueryContext(ctx, `SELECT external_id FROM deployments WHERE source = $1 AND repo_id = $2
@@ -118,8 +131,12 @@ pages:
 	}
 	rows.Close()
 	for _, id := range pending {
-		d, _, err := s.api.Repositories.GetDeployment(ctx, r.Owner, r.Name, id)
+		req, err := s.api.NewRequest(ctx, "GET", fmt.Sprintf("repos/%s/deployments/%d", r.FullName, id), nil)
 		if err != nil {
+			return false, err
+		}
+		d := new(deployment)
+		if _, err := s.api.Do(req, d); err != nil {
 			if isGone(err) {
 				continue
 			}
@@ -147,7 +164,7 @@ pages:
 
 var runURL = regexp.MustCompile(`/actions/runs/(\d+)`)
 
-func (s *session) storeDeployment(ctx context.Context, r repo, d *gh.Deployment, envs map[string]string) error {
+func (s *session) storeDeployment(ctx context.Context, r repo, d *deployment, envs map[string]string) error {
 	statuses, _, err := s.api.Repositories.ListDeploymentStatuses(ctx, r.Owner, r.Name, d.GetID(), &gh.ListOptions{PerPage: perPage})
 	if err != nil {
 		return fmt.Errorf("github: unable to list the statuses of deployment %d of %s: %w", d.GetID(), r.FullName, err)
@@ -196,7 +213,9 @@ func (s *session) storeDeployment(ctx context.Context, r repo, d *gh.Deployment,
 	if name, ok := envs[strings.ToLower(env)]; ok {
 		env = name
 	}
-	return s.upsertDeployment(ctx, r, "deployment:"+strconv.FormatInt(d.GetID(), 10), env, s.production(env), status,
+	// Production: GitHub's flag, or a production environment name.
+	prod := d.ProductionEnvironment || s.production(env)
+	return s.upsertDeployment(ctx, r, "deployment:"+strconv.FormatInt(d.GetID(), 10), env, prod, status,
 		d.GetSHA(), d.GetRef(), runID, person, unix(d.CreatedAt), finished, "")
 }
 

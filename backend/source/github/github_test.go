@@ -489,3 +489,17 @@ func TestMatchAny(t *testing.T) {
 		t.Errorf("keys: %v", got)
 	}
 }
+
+// GitHub's production_environment flag makes a deployment production even
+// when its environment's name is none of the configured production names.
+func TestProductionEnvironmentFlag(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, map[string]string{KeyProductionEnv: "live"})
+		e.sync(t)
+		check(t, "deployments of hello-world", rows(t, st, `SELECT d.external_id, d.environment, d.is_production FROM deployments d
+			JOIN repositories r ON r.id = d.repo_id WHERE r.name = 'hello-world' ORDER BY d.external_id`), [][]string{
+			{"deployment:41", "staging", "0"},    // production_environment: false
+			{"deployment:42", "production", "1"}, // production_environment: true
+		})
+	})
+}
