@@ -17,11 +17,14 @@ if [ "$(id -u)" = 0 ]; then
 	chown momentum-ci "$data"
 	as_user=(runuser -u momentum-ci -- env HOME=/var/tmp/momentum-ci)
 fi
+# A desktop session has an unlocked keychain; without one, the first keychain
+# lookup would have D-Bus start gnome-keyring, which prompts on the display.
+session=(dbus-run-session -- sh -c 'echo -n momentum | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh)
 display=:${SMOKE_DISPLAY:-97}
 cleanup() {
 	[ -n "${app:-}" ] && kill "$app" 2>/dev/null
 	[ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
-	rm -rf "$data" "$data.log"
+	rm -rf "$data" "$data.log" "$data.prev.png"
 }
 trap cleanup EXIT
 
@@ -29,7 +32,7 @@ Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 sleep 1
 "${as_user[@]}" "$bin" --data-dir "$data" demo --scale small >/dev/null
-"${as_user[@]}" env DISPLAY=$display "$bin" --data-dir "$data" -v >"$data.log" 2>&1 &
+"${as_user[@]}" env DISPLAY=$display "${session[@]}" "$bin" --data-dir "$data" -v >"$data.log" 2>&1 &
 app=$!
 # Wait for the webview to load the app and call the API.
 ok=
@@ -38,8 +41,17 @@ for _ in $(seq 60); do
 	kill -0 "$app" 2>/dev/null || break
 	sleep 0.5
 done
-sleep 3 # let the chart draw
-DISPLAY=$display import -window root "$out"
+# Then let the page settle: loading skeletons pulse and charts animate, so two
+# identical screenshots a second apart mean the charts are drawn (at most 30 s).
+prev=$data.prev.png
+DISPLAY=$display import -window root "$prev"
+for _ in $(seq 30); do
+	sleep 1
+	DISPLAY=$display import -window root "$out"
+	diff=$(compare -metric AE "$prev" "$out" null: 2>&1 || true)
+	[ "$diff" = 0 ] && break
+	cp "$out" "$prev"
+done
 pkill -TERM -f "^$bin --data-dir $data -v"
 status=0
 wait "$app" || status=$?
