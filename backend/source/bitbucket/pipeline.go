@@ -10,11 +10,17 @@ import (
 	"github.com/momentum-app/momentum/backend/source"
 )
 
+// state is a pipeline's, step's or deployment's state: COMPLETED with a
+// result (pipelines, steps) or a status (deployments); IN_PROGRESS with a
+// stage (RUNNING, PAUSED at a manual step, HALTED); PENDING.
 type state struct {
 	Name   string `json:"name"`
 	Result *struct {
 		Name string `json:"name"`
 	} `json:"result"`
+	Stage *struct {
+		Name string `json:"name"`
+	} `json:"stage"`
 	Status *struct {
 		Name string `json:"name"`
 	} `json:"status"`
@@ -52,8 +58,8 @@ type step struct {
 // runStatus maps a pipeline's or step's state to the schema's statuses.
 func runStatus(s state) string {
 	if s.Name != "COMPLETED" {
-		if s.Name == "PAUSED" || s.Name == "HALTED" {
-			return "manual"
+		if s.Stage != nil && (s.Stage.Name == "PAUSED" || s.Stage.Name == "HALTED") {
+			return "manual" // waiting at a manual step
 		}
 		return "running" // PENDING, IN_PROGRESS
 	}
