@@ -83,27 +83,48 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	b := newBuckets(p)
 	perBucket := make([][]float64, len(b.starts))
 	var all []float64
-	err := q.each(ctx, `SELECT (r.started_at - $1) / 86400, r.pipeline_id, `+runDuration+` FROM pipeline_runs r
-		WHERE `+where+` AND r.status = 'success' AND `+runDuration+` IS NOT NULL`, args,
-		func(rows *sql.Rows) error {
-			var d int
-			var id, secs int64
-			if err := rows.Scan(&d, &id, &secs); err != nil {
-				return err
-			}
-			m := float64(max(secs, 0)) / 60
-			all = append(all, m)
-			if d >= 0 && d < len(b.ofDay) {
-				perBucket[b.ofDay[d]] = append(perBucket[b.ofDay[d]], m)
-			}
-			pp := pipes[id]
-			if pp == nil {
-				pp = &pipe{}
-				pipes[id] = pp
-			}
-			pp.minutes = append(pp.minutes, m)
-			return nil
-		})
+	add := func(d int, id, secs int64) {
+		m := float64(max(secs, 0)) / 60
+		all = append(all, m)
+		if d >= 0 && d < len(b.ofDay) {
+			perBucket[b.ofDay[d]] = append(perBucket[b.ofDay[d]], m)
+		}
+		pp := pipes[id]
+		if pp == nil {
+			pp = &pipe{}
+			pipes[id] = pp
+		}
+		pp.minutes = append(pp.minutes, m)
+	}
+	rolled, err := q.pipelineRollup(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if rolled {
+		dwhere, dargs := p.dayScope(p.Start(), p.End())
+		err = q.each(ctx, `SELECT day - $1, pipeline_id, secs FROM rollup_pipeline_durations WHERE `+dwhere, dargs,
+			func(rows *sql.Rows) error {
+				var d int
+				var id int64
+				var packed string
+				if err := rows.Scan(&d, &id, &packed); err != nil {
+					return err
+				}
+				return parseSecs(packed, func(secs int64) { add(d, id, secs) })
+			})
+	} else {
+		err = q.each(ctx, `SELECT (r.started_at - $1) / 86400, r.pipeline_id, `+runDuration+` FROM pipeline_runs r
+			WHERE `+where+` AND r.status = 'success' AND `+runDuration+` IS NOT NULL`, args,
+			func(rows *sql.Rows) error {
+				var d int
+				var id, secs int64
+				if err := rows.Scan(&d, &id, &secs); err != nil {
+					return err
+				}
+				add(d, id, secs)
+				return nil
+			})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("unable to read pipeline durations: %w", err)
 	}
@@ -115,7 +136,7 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 		return nil, err
 	}
 
-	stages, steps, stageByDay, err := q.stageDurations(ctx, p, float64(len(all)))
+	stages, steps, stageByDay, err := q.stageDurations(ctx, p, float64(len(all)), rolled)
 	if err != nil {
 		return nil, err
 	}
@@ -245,27 +266,34 @@ type stageDay struct {
 
 // stageDurations sums the jobs (stages) and steps of the successful runs in
 // the period (runs of them): per stage and per step overall (the slowest
-// steps first), and per stage and day.
-func (q *querier) stageDurations(ctx context.Context, p Period, runs float64) (stages, steps []StepDuration, byDay []stageDay, err error) {
+// steps first), and per stage and day. Rows come in key order: the minutes
+// are summed in the same order whichever path (rolled: the rollup) read them.
+func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, rolled bool) (stages, steps []StepDuration, byDay []stageDay, err error) {
 	where, args := p.runScope(p.Start(), p.End())
+	query := `SELECT (r.started_at - $1) / 86400, CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
+			COUNT(*), SUM(` + jobDuration + `)
+		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
+		WHERE ` + where + ` AND r.status = 'success' AND ` + runDuration + ` IS NOT NULL AND ` + jobDuration + ` IS NOT NULL
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+	if rolled {
+		where, args = p.dayScope(p.Start(), p.End())
+		query = `SELECT day - $1, top, stage, name, SUM(timed), SUM(secs) FROM rollup_pipeline_jobs
+			WHERE ` + where + ` AND run_status = 'success' AND run_timed = 1 AND timed > 0
+			GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+	}
 	type acc struct {
 		n, secs float64
 	}
 	stageAcc := map[string]*acc{}
 	stepAcc := map[[2]string]*acc{}
-	err = q.each(ctx, `SELECT (r.started_at - $1) / 86400, j.parent_id IS NULL, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
-			COUNT(*), SUM(COALESCE(j.duration_s, j.finished_at - j.started_at))
-		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
-		WHERE `+where+` AND r.status = 'success' AND `+runDuration+` IS NOT NULL AND COALESCE(j.duration_s, j.finished_at - j.started_at) IS NOT NULL
-		GROUP BY 1, 2, 3, 4`, args, func(rows *sql.Rows) error {
-		var d int
-		var top bool
+	err = q.each(ctx, query, args, func(rows *sql.Rows) error {
+		var d, top int
 		var stage, name string
 		var n, secs float64
 		if err := rows.Scan(&d, &top, &stage, &name, &n, &secs); err != nil {
 			return err
 		}
-		if top {
+		if top == 1 {
 			a := stageAcc[stage]
 			if a == nil {
 				a = &acc{}

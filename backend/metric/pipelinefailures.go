@@ -50,41 +50,68 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 	where, args := p.runScope(p.Start(), p.End())
 	runs, fails := map[int]float64{}, map[int]float64{}
 	events := map[string]*EventFailures{}
-	err := q.each(ctx, `SELECT (r.started_at - $1) / 86400, r.event, r.status, COUNT(*) FROM pipeline_runs r
-		WHERE `+where+` AND r.status IN ('success', 'failure') GROUP BY 1, 2, 3`, args,
-		func(rows *sql.Rows) error {
-			var d int
-			var event, status string
-			var n float64
-			if err := rows.Scan(&d, &event, &status, &n); err != nil {
-				return err
-			}
-			if event == "" {
-				event = "other"
-			}
-			e := events[event]
-			if e == nil {
-				e = &EventFailures{Event: event}
-				events[event] = e
-			}
-			runs[d] += n
-			e.Runs += n
-			if status == "failure" {
-				fails[d] += n
-				e.Failures += n
-			}
-			return nil
-		})
+	add := func(d int, event string, ok, failed float64) {
+		if event == "" {
+			event = "other"
+		}
+		e := events[event]
+		if e == nil {
+			e = &EventFailures{Event: event}
+			events[event] = e
+		}
+		runs[d] += ok + failed
+		e.Runs += ok + failed
+		if failed > 0 {
+			fails[d] += failed
+			e.Failures += failed
+		}
+	}
+	rolled, err := q.pipelineRollup(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if rolled {
+		dwhere, dargs := p.dayScope(p.Start(), p.End())
+		err = q.each(ctx, `SELECT day - $1, event, SUM(success), SUM(failure) FROM rollup_pipeline_events
+			WHERE `+dwhere+` GROUP BY 1, 2`, dargs,
+			func(rows *sql.Rows) error {
+				var d int
+				var event string
+				var ok, failed float64
+				if err := rows.Scan(&d, &event, &ok, &failed); err != nil {
+					return err
+				}
+				add(d, event, ok, failed)
+				return nil
+			})
+	} else {
+		err = q.each(ctx, `SELECT (r.started_at - $1) / 86400, r.event, r.status, COUNT(*) FROM pipeline_runs r
+			WHERE `+where+` AND r.status IN ('success', 'failure') GROUP BY 1, 2, 3`, args,
+			func(rows *sql.Rows) error {
+				var d int
+				var event, status string
+				var n float64
+				if err := rows.Scan(&d, &event, &status, &n); err != nil {
+					return err
+				}
+				if status == "failure" {
+					add(d, event, 0, n)
+				} else {
+					add(d, event, n, 0)
+				}
+				return nil
+			})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("unable to count failed runs: %w", err)
 	}
 	nRuns, nFails := sum(runs), sum(fails)
 
-	byStage, bySteps, jobFails, err := q.jobFailures(ctx, p)
+	byStage, bySteps, jobFails, err := q.jobFailures(ctx, p, rolled)
 	if err != nil {
 		return nil, err
 	}
-	reasons, err := q.failureReasons(ctx, p, nFails)
+	reasons, err := q.failureReasons(ctx, p, nFails, rolled)
 	if err != nil {
 		return nil, err
 	}
@@ -154,9 +181,27 @@ type jobFailureCount struct {
 // pass (the jobs of a 90-day range are hundreds of thousands of rows): the
 // failure rate by stage and of the steps of the completed runs (steps that
 // never failed are left out, the rest ordered by failures), and the failures
-// of each top-level job of any run, for failingJobs.
-func (q *querier) jobFailures(ctx context.Context, p Period) (stages, steps []StageFailures, jobs map[jobKey]*jobFailureCount, err error) {
+// of each top-level job of any run, for failingJobs. rolled reads the
+// rollup's counts instead.
+func (q *querier) jobFailures(ctx context.Context, p Period, rolled bool) (stages, steps []StageFailures, jobs map[jobKey]*jobFailureCount, err error) {
 	where, args := p.runScope(p.Start(), p.End())
+	// CROSS JOIN keeps SQLite on the runs of the range first (PostgreSQL
+	// plans it as the inner join it is): its statistics cannot tell that
+	// "parent_id IS NULL" holds for most jobs, and it would otherwise walk
+	// every top-level job ever run.
+	query := `SELECT CASE WHEN r.status IN ('success', 'failure') THEN 1 ELSE 0 END, CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END,
+			r.pipeline_id, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
+			COUNT(*), SUM(CASE WHEN j.status = 'failure' THEN 1 ELSE 0 END), MAX(CASE WHEN j.status = 'failure' THEN r.started_at END)
+		FROM pipeline_runs r CROSS JOIN pipeline_jobs j
+		WHERE j.run_id = r.id AND ` + where + ` AND j.status IN ('success', 'failure')
+		GROUP BY 1, 2, 3, 4, 5`
+	if rolled {
+		where, args = p.dayScope(p.Start(), p.End())
+		query = `SELECT CASE WHEN run_status = 'other' THEN 0 ELSE 1 END, top, pipeline_id, stage, name,
+				SUM(done), SUM(failed), MAX(last_failed_at)
+			FROM rollup_pipeline_jobs WHERE ` + where + ` AND done > 0
+			GROUP BY 1, 2, 3, 4, 5`
+	}
 	type stageKey struct {
 		top         bool
 		stage, step string
@@ -164,16 +209,7 @@ func (q *querier) jobFailures(ctx context.Context, p Period) (stages, steps []St
 	byStage := map[stageKey]*StageFailures{}
 	var stageOrder []stageKey
 	jobs = map[jobKey]*jobFailureCount{}
-	// CROSS JOIN keeps SQLite on the runs of the range first (PostgreSQL
-	// plans it as the inner join it is): its statistics cannot tell that
-	// "parent_id IS NULL" holds for most jobs, and it would otherwise walk
-	// every top-level job ever run.
-	err = q.each(ctx, `SELECT CASE WHEN r.status IN ('success', 'failure') THEN 1 ELSE 0 END, CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END,
-			r.pipeline_id, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
-			COUNT(*), SUM(CASE WHEN j.status = 'failure' THEN 1 ELSE 0 END), MAX(CASE WHEN j.status = 'failure' THEN r.started_at END)
-		FROM pipeline_runs r CROSS JOIN pipeline_jobs j
-		WHERE j.run_id = r.id AND `+where+` AND j.status IN ('success', 'failure')
-		GROUP BY 1, 2, 3, 4, 5`, args, func(rows *sql.Rows) error {
+	err = q.each(ctx, query, args, func(rows *sql.Rows) error {
 		var completed, top int
 		var pipeline int64
 		var stage, name string
@@ -242,11 +278,16 @@ func (q *querier) jobFailures(ctx context.Context, p Period) (stages, steps []St
 }
 
 // failureReasons are the ten most frequent reasons of the failed runs.
-func (q *querier) failureReasons(ctx context.Context, p Period, failures float64) ([]FailureReason, error) {
+func (q *querier) failureReasons(ctx context.Context, p Period, failures float64, rolled bool) ([]FailureReason, error) {
 	where, args := p.runScope(p.Start(), p.End())
+	query := `SELECT r.failure_reason, COUNT(*) FROM pipeline_runs r
+		WHERE ` + where + ` AND r.status = 'failure' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`
+	if rolled {
+		where, args = p.dayScope(p.Start(), p.End())
+		query = `SELECT reason, SUM(failures) FROM rollup_pipeline_reasons WHERE ` + where + ` GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`
+	}
 	out := []FailureReason{}
-	err := q.each(ctx, `SELECT r.failure_reason, COUNT(*) FROM pipeline_runs r
-		WHERE `+where+` AND r.status = 'failure' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`, args,
+	err := q.each(ctx, query, args,
 		func(rows *sql.Rows) error {
 			var x FailureReason
 			if err := rows.Scan(&x.Reason, &x.Count); err != nil {

@@ -48,27 +48,56 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 	nHours := int((p.End() - from) / 3600)
 	succ, fail := make([]float64, nHours), make([]float64, nHours)
 	var cancelled float64
-	where, args := p.runScope(from, p.End())
-	err := q.each(ctx, `SELECT (r.started_at - $1) / 3600, r.status, COUNT(*) FROM pipeline_runs r
-		WHERE `+where+` AND r.status IN ('success', 'failure', 'cancelled') GROUP BY 1, 2`, args,
-		func(rows *sql.Rows) error {
+	add := func(h int, ok, failed, other float64) {
+		if h < 0 || h >= nHours {
+			return
+		}
+		succ[h] += ok
+		fail[h] += failed
+		if int64(h)*3600+from >= p.Start() {
+			cancelled += other
+		}
+	}
+	// The rollup's hours are those of all repositories.
+	rolled, err := false, error(nil)
+	if p.Filter.repoIDs == nil {
+		if rolled, err = q.pipelineRollup(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	if rolled {
+		err = q.each(ctx, `SELECT (day - $1) * 24 + hour, success, failure, cancelled FROM rollup_pipeline_hours
+			WHERE day >= $1 AND day < $2`, []any{from / 86400, p.End() / 86400}, func(rows *sql.Rows) error {
 			var h int
-			var status string
-			var n float64
-			if err := rows.Scan(&h, &status, &n); err != nil {
+			var ok, failed, other float64
+			if err := rows.Scan(&h, &ok, &failed, &other); err != nil {
 				return err
 			}
-			switch {
-			case h < 0 || h >= nHours:
-			case status == "success":
-				succ[h] += n
-			case status == "failure":
-				fail[h] += n
-			case int64(h)*3600+from >= p.Start():
-				cancelled += n
-			}
+			add(h, ok, failed, other)
 			return nil
 		})
+	} else {
+		where, args := p.runScope(from, p.End())
+		err = q.each(ctx, `SELECT (r.started_at - $1) / 3600, r.status, COUNT(*) FROM pipeline_runs r
+			WHERE `+where+` AND r.status IN ('success', 'failure', 'cancelled') GROUP BY 1, 2`, args,
+			func(rows *sql.Rows) error {
+				var h int
+				var status string
+				var n float64
+				if err := rows.Scan(&h, &status, &n); err != nil {
+					return err
+				}
+				switch status {
+				case "success":
+					add(h, n, 0, 0)
+				case "failure":
+					add(h, 0, n, 0)
+				default:
+					add(h, 0, 0, n)
+				}
+				return nil
+			})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("unable to count pipeline runs: %w", err)
 	}
@@ -129,7 +158,7 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 		pt["rolling_30d_success_rate"] = orNil(ratio(ro, rr), rr > 0)
 	}
 
-	flips, pairs, err := q.flips(ctx, p)
+	flips, pairs, err := q.flips(ctx, p, rolled)
 	if err != nil {
 		return nil, err
 	}
@@ -175,8 +204,17 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 
 // flips counts consecutive completed runs of the same pipeline on the same
 // branch, in the period, whose outcome differs from the run before: flips,
-// and the pairs looked at.
-func (q *querier) flips(ctx context.Context, p Period) (flips, pairs float64, err error) {
+// and the pairs looked at. rolled reads the pairs from the rollup (for an
+// unfiltered period: a filter changes which run comes before which).
+func (q *querier) flips(ctx context.Context, p Period, rolled bool) (flips, pairs float64, err error) {
+	if rolled {
+		err = q.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(flips), 0), COALESCE(SUM(pairs), 0) FROM rollup_pipeline_flips
+			WHERE day >= $1 AND day < $2 AND prev_day >= $1`, p.Start()/86400, p.End()/86400).Scan(&flips, &pairs)
+		if err != nil {
+			return 0, 0, fmt.Errorf("unable to count flips between success and failure: %w", err)
+		}
+		return flips, pairs, nil
+	}
 	where, args := p.runScope(p.Start(), p.End())
 	err = q.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN prev <> status THEN 1 ELSE 0 END), 0), COUNT(prev) FROM (
 			SELECT r.status, LAG(r.status) OVER (PARTITION BY r.pipeline_id, r.branch ORDER BY r.started_at, r.id) AS prev

@@ -1,0 +1,150 @@
+package metric
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/momentum-app/momentum/backend/demo"
+	"github.com/momentum-app/momentum/backend/store"
+	"github.com/momentum-app/momentum/backend/store/storetest"
+)
+
+// The pipeline metrics read from the rollup return exactly what they return
+// from the source tables, on the small demo data, for several ranges,
+// groupings, filters and compare; and still after further writes (runs and
+// jobs inserted, updated, deleted) that only the triggers tell the rollup about.
+func TestPipelineRollupEqualsRaw(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 20, 15, 0, 0, 0, time.UTC)
+		if _, err := demo.Generate(ctx, st, demo.Options{Scale: demo.Small, Now: now, Seed: 7}); err != nil {
+			t.Fatalf("demo: %v", err)
+		}
+		var repo, person string
+		var team int64
+		if err := st.DB().QueryRow(`SELECT r.full_name FROM repositories r ORDER BY
+			(SELECT COUNT(*) FROM pipeline_runs x WHERE x.repo_id = r.id) DESC, r.id LIMIT 1`).Scan(&repo); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB().QueryRow(`SELECT CAST(person_id AS TEXT) FROM pipeline_runs WHERE person_id IS NOT NULL
+			GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT 1`).Scan(&person); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB().QueryRow(`SELECT MIN(id) FROM teams`).Scan(&team); err != nil {
+			t.Fatal(err)
+		}
+		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+
+		// A second batch: a run inserted between two others on a branch
+		// (it changes its successor's flip), jobs of it, runs moved to
+		// another day and branch, statuses changed, runs and jobs deleted.
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := st.DB().ExecContext(ctx, q, args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		var runID, pipeline int64
+		var branch string
+		var started int64
+		// A successful run whose previous completed run on its branch
+		// succeeded days before: a failed run goes the day before it, so
+		// the successor now flips, and only the trigger's look-up of the
+		// next run marks the successor's day.
+		if err := st.DB().QueryRow(`SELECT id, pipeline_id, branch, started_at FROM (
+				SELECT r.id, r.pipeline_id, r.branch, r.started_at, (SELECT b.started_at * 2 + CASE WHEN b.status = 'failure' THEN 1 ELSE 0 END
+					FROM pipeline_runs b WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN ('success', 'failure')
+					AND b.started_at < r.started_at ORDER BY b.started_at DESC LIMIT 1) AS prev
+				FROM pipeline_runs r WHERE r.status = 'success' AND r.started_at >= $1) t
+			WHERE prev % 2 = 0 AND prev / 2 < started_at - 3 * 86400
+			ORDER BY started_at, id LIMIT 1`, now.AddDate(0, 0, -40).Unix()).
+			Scan(&runID, &pipeline, &branch, &started); err != nil {
+			t.Fatalf("a run with a gap before it: %v", err)
+		}
+		exec(`INSERT INTO pipeline_runs (pipeline_id, repo_id, external_id, branch, event, status, started_at, finished_at, duration_s, failure_reason)
+			SELECT pipeline_id, repo_id, 'rollup-test-1', branch, event, 'failure', started_at - 86400 - 7200, started_at - 86400 - 3600, 3600, 'inserted later'
+			FROM pipeline_runs WHERE id = $1`, runID)
+		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+		exec(`INSERT INTO pipeline_jobs (run_id, external_id, name, stage, status, started_at, finished_at, duration_s)
+			SELECT id, 'j1', 'build', 'build', 'failure', started_at, started_at + 600, 600 FROM pipeline_runs WHERE external_id = 'rollup-test-1'`)
+		exec(`UPDATE pipeline_runs SET started_at = started_at + 3 * 86400, finished_at = finished_at + 3 * 86400, branch = 'rollup-moved-' || id
+			WHERE id IN (SELECT id FROM pipeline_runs WHERE started_at >= $1 ORDER BY id LIMIT 5)`, now.AddDate(0, 0, -40).Unix())
+		exec(`UPDATE pipeline_runs SET status = 'failure', failure_reason = 'flaky'
+			WHERE id IN (SELECT id FROM pipeline_runs WHERE status = 'success' AND started_at >= $1 ORDER BY id DESC LIMIT 7)`, now.AddDate(0, 0, -60).Unix())
+		exec(`UPDATE pipeline_jobs SET status = 'failure', duration_s = 1234
+			WHERE id IN (SELECT j.id FROM pipeline_jobs j JOIN pipeline_runs r ON r.id = j.run_id WHERE r.started_at >= $1 ORDER BY j.id LIMIT 9)`, now.AddDate(0, 0, -10).Unix())
+		exec(`DELETE FROM pipeline_runs WHERE id IN (SELECT id FROM pipeline_runs WHERE started_at >= $1 AND status = 'failure' ORDER BY id LIMIT 3)`,
+			now.AddDate(0, 0, -30).Unix())
+		exec(`DELETE FROM pipeline_jobs WHERE id IN (SELECT j.id FROM pipeline_jobs j JOIN pipeline_runs r ON r.id = j.run_id
+			WHERE r.started_at >= $1 AND j.parent_id IS NULL ORDER BY j.id DESC LIMIT 4)`, now.AddDate(0, 0, -5).Unix())
+		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+
+		var dirty int
+		if err := st.DB().QueryRow(`SELECT COUNT(*) FROM rollup_dirty WHERE family = 'pipeline'`).Scan(&dirty); err != nil {
+			t.Fatal(err)
+		}
+		if dirty != 0 {
+			t.Fatalf("%d pipeline days still dirty after the metrics read them", dirty)
+		}
+	})
+}
+
+func comparePipelineRollup(t *testing.T, st *store.Store, now time.Time, repo, person, team string) {
+	t.Helper()
+	ctx := context.Background()
+	rolled := NewEngine(st.DB(), st.Engine().Postgres())
+	raw := NewEngine(st.DB(), st.Engine().Postgres())
+	raw.raw = true
+	day := func(d int) time.Time { return now.Truncate(24*time.Hour).AddDate(0, 0, d) }
+	type rng struct {
+		from, to time.Time
+		group    Group
+	}
+	ranges := []rng{
+		{day(-89), day(0), Day},
+		{day(-89), day(0), Week},
+		{day(-29), day(0), Month},
+		{day(-6), day(0), Day},
+		{day(-45), day(-20), Week},
+	}
+	filters := []Filter{{}, {Repos: []string{repo}}, {People: []string{person}}, {Teams: []string{team}}}
+	checked := 0
+	for _, id := range []string{"pipeline-success", "pipeline-duration", "pipeline-failures"} {
+		for _, r := range ranges {
+			for _, f := range filters {
+				for _, compare := range []bool{false, true} {
+					q := Query{From: r.from, To: r.to, Group: r.group, Compare: compare, Filter: f, Now: now}
+					want, err := raw.Compute(ctx, id, q)
+					if err != nil {
+						t.Fatalf("%s raw: %v", id, err)
+					}
+					got, err := rolled.Compute(ctx, id, q)
+					if err != nil {
+						t.Fatalf("%s rollup: %v", id, err)
+					}
+					wj, _ := json.Marshal(want)
+					gj, _ := json.Marshal(got)
+					if string(wj) != string(gj) {
+						var w, g any
+						json.Unmarshal(wj, &w)
+						json.Unmarshal(gj, &g)
+						t.Fatalf("%s %s…%s by %s, filter %+v, compare %v: rollup differs from raw (-raw +rollup):\n%s",
+							id, r.from.Format(dateLayout), r.to.Format(dateLayout), r.group, f, compare, cmp.Diff(w, g))
+					}
+					if f.People == nil && f.Teams == nil && !compare && r.group == Day && want.Summary["runs"] == 0 {
+						t.Fatalf("%s %s…%s: no runs in the demo data, the comparison proves nothing", id, r.from.Format(dateLayout), r.to.Format(dateLayout))
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("nothing compared")
+	}
+}
