@@ -119,10 +119,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// Bitbucket's scaled rate limits: these headers come with
 		// access-token requests to the "api" resource group only (not
 		// with app passwords or OAuth), and carry no remaining count.
+		// NearLimit turns true with less than 20% of the hour's budget
+		// left, as Atlassian documents the header for its cloud APIs.
 		s.served++
 		h.Set("X-RateLimit-Limit", strconv.Itoa(s.RateLimit))
 		h.Set("X-RateLimit-Resource", "api")
-		h.Set("X-RateLimit-NearLimit", strconv.FormatBool(s.served*20 >= s.RateLimit*19))
+		h.Set("X-RateLimit-NearLimit", strconv.FormatBool(s.served*5 > s.RateLimit*4))
 	}
 	if !ok || r.Method != http.MethodGet {
 		writeJSON(w, http.StatusNotFound, `{"type":"error","error":{"message":"Resource not found"}}`)
