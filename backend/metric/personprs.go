@@ -404,8 +404,11 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 			ids = append(ids, id)
 		}
 		in := joinIDs(ids)
+		// The pull requests bound these reads; the person's comments and
+		// commits of all time do not ("me" can have 100k and 340k of them),
+		// so "+" keeps SQLite from starting with the person's index.
 		err = q.each(ctx, `SELECT cm.pr_id, cm.in_reply_to, cm.created_at FROM pull_request_comments cm
-			WHERE cm.pr_id IN (`+in+`) AND cm.in_reply_to <> ''`+idList("cm.person_id", who), nil,
+			WHERE cm.pr_id IN (`+in+`) AND cm.in_reply_to <> ''`+idList("+cm.person_id", who), nil,
 			func(rows *sql.Rows) error {
 				var pr, t int64
 				var to string
@@ -421,7 +424,7 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 		}
 		err = q.each(ctx, `SELECT pc.pr_id, c.committed_at FROM pull_request_commits pc
 			JOIN pull_requests pr ON pr.id = pc.pr_id JOIN commits c ON c.repo_id = pr.repo_id AND c.sha = pc.commit_sha
-			WHERE pc.pr_id IN (`+in+`)`+idList("c.person_id", who), nil,
+			WHERE pc.pr_id IN (`+in+`)`+idList("+c.person_id", who), nil,
 			func(rows *sql.Rows) error {
 				var pr, t int64
 				if err := rows.Scan(&pr, &t); err != nil {

@@ -206,19 +206,28 @@ func (q *querier) commitsFromRollup(ctx context.Context, p Period, who []int64, 
 	if err := q.fresh(ctx, personCommitsFamily); err != nil {
 		return nil, err
 	}
-	var out []personCommit
-	err := q.each(ctx, `SELECT facts FROM person_commit_days WHERE day >= $1 AND day < $2`+idList("person_id", who),
+	var packed [][]byte
+	var total int
+	err := q.each(ctx, `SELECT commits, facts FROM person_commit_days WHERE day >= $1 AND day < $2`+idList("person_id", who),
 		[]any{from / 86400, to / 86400}, func(rows *sql.Rows) error {
+			var n int
 			var b []byte
-			if err := rows.Scan(&b); err != nil {
+			if err := rows.Scan(&n, &b); err != nil {
 				return err
 			}
-			var err error
-			out, err = decodeFacts(out, b)
-			return err
+			total += n
+			packed = append(packed, b)
+			return nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("unable to read the person's commits: %w", err)
+	}
+	// Tens of thousands of commits: one allocation, not a doubling series.
+	out := make([]personCommit, 0, total)
+	for _, b := range packed {
+		if out, err = decodeFacts(out, b); err != nil {
+			return nil, fmt.Errorf("unable to read the person's commits: %w", err)
+		}
 	}
 	slices.SortFunc(out, func(a, b personCommit) int {
 		if a.at != b.at {
