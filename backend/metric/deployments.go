@@ -79,7 +79,7 @@ func (p Period) shippedBy() string {
 // deployedPR is a merged pull request and the first successful production
 // deployment that shipped it.
 type deployedPR struct {
-	id, firstCommit, created, merged, deployed int64
+	id, firstCommit, merged, deployed int64
 }
 
 // firstDeployments finds the pull requests whose first successful production
@@ -88,9 +88,13 @@ type deployedPR struct {
 // itself; one that finished before the merge cannot contain it and is
 // ignored, so a link recorded before the merge commit was known does not
 // make a negative lead time.
+//
+// Without a repository filter (which is on the deployment's repository) this
+// is the pull requests whose first deployment, rolled up in pr_deploys,
+// finished in the period.
 func (q *querier) firstDeployments(ctx context.Context, p Period) ([]deployedPR, error) {
 	where, args := p.scope("d.finished_at", "d.repo_id", "")
-	query := `SELECT pr.id, COALESCE(pr.first_commit_at, pr.created_at), pr.created_at, pr.merged_at, MIN(x.deployed)
+	query := `SELECT pr.id, COALESCE(pr.first_commit_at, pr.created_at), pr.merged_at, MIN(x.deployed)
 		FROM (
 			SELECT dp.pr_id AS pr_id, d.finished_at AS deployed FROM deployments d
 			JOIN deployment_pull_requests dp ON dp.deployment_id = d.id
@@ -109,10 +113,20 @@ func (q *querier) firstDeployments(ctx context.Context, p Period) ([]deployedPR,
 				AND d.repo_id = pr.repo_id AND ` + productionSuccess + ` AND d.finished_at >= pr.merged_at AND d.finished_at < $1))
 		GROUP BY pr.id, pr.first_commit_at, pr.created_at, pr.merged_at
 		ORDER BY pr.id`
+	if p.Filter.repoIDs == nil {
+		rolled, err := q.prDeploysRollup(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if rolled {
+			query = `SELECT pr.pr_id, pr.start_at, pr.merged_at, pr.deployed_at FROM rollup_pr_deploys pr
+				WHERE pr.deployed_at >= $1 AND pr.deployed_at < $2` + p.personIn("pr.person_id") + ` ORDER BY pr.pr_id`
+		}
+	}
 	var out []deployedPR
 	err := q.each(ctx, query, args, func(rows *sql.Rows) error {
 		var d deployedPR
-		if err := rows.Scan(&d.id, &d.firstCommit, &d.created, &d.merged, &d.deployed); err != nil {
+		if err := rows.Scan(&d.id, &d.firstCommit, &d.merged, &d.deployed); err != nil {
 			return err
 		}
 		out = append(out, d)
@@ -126,28 +140,24 @@ func (q *querier) firstDeployments(ctx context.Context, p Period) ([]deployedPR,
 
 // deployedAfterMerge maps pull requests merged in the period to the instant
 // their first successful production deployment finished (up to now), by the
-// same rule as firstDeployments.
+// same rule as firstDeployments; from the pr_deploys rollup unless q.raw.
 func (q *querier) deployedAfterMerge(ctx context.Context, p Period, prFilter string) (map[int64]int64, error) {
 	where, args := p.scope("pr.merged_at", "pr.repo_id", "pr.person_id")
-	query := `SELECT pr.id, MIN(d.finished_at) FROM pull_requests pr
-			JOIN deployment_pull_requests dp ON dp.pr_id = pr.id
-			JOIN deployments d ON d.id = dp.deployment_id
-			WHERE ` + where + prFilter + ` AND ` + productionSuccess + ` AND d.finished_at >= pr.merged_at
-			GROUP BY pr.id
-		UNION ALL
-		SELECT pr.id, MIN(d.finished_at) FROM pull_requests pr
-			JOIN deployments d ON d.commit_sha = pr.merge_commit_sha AND d.repo_id = pr.repo_id
-			WHERE ` + where + prFilter + ` AND pr.merge_commit_sha <> '' AND ` + productionSuccess + ` AND d.finished_at >= pr.merged_at
-			GROUP BY pr.id`
+	query := firstProductionDeploy("pr.id", p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+prFilter)
+	rolled, err := q.prDeploysRollup(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rolled {
+		query = `SELECT pr.pr_id, pr.deployed_at FROM rollup_pr_deploys pr WHERE ` + where + prFilter
+	}
 	out := map[int64]int64{}
-	err := q.each(ctx, query, args, func(rows *sql.Rows) error {
+	err = q.each(ctx, query, args, func(rows *sql.Rows) error {
 		var id, at int64
 		if err := rows.Scan(&id, &at); err != nil {
 			return err
 		}
-		if prev, ok := out[id]; !ok || at < prev {
-			out[id] = at
-		}
+		out[id] = at
 		return nil
 	})
 	if err != nil {

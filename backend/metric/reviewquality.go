@@ -48,10 +48,6 @@ type reviewedPR struct {
 func reviewQuality(ctx context.Context, q *querier, p Period) (*Values, error) {
 	where, args := p.scope("pr.merged_at", "pr.repo_id", "pr.person_id")
 	where += p.humans("pr.person_id")
-	// What someone else did: not the author, not a bot.
-	byOther := func(col string) string {
-		return " AND (" + col + " IS NULL OR pr.person_id IS NULL OR " + col + " <> pr.person_id)" + p.humans(col)
-	}
 	prs := map[int64]*reviewedPR{}
 	var order []int64
 	err := q.each(ctx, `SELECT pr.id, (pr.merged_at - $1) / 86400 FROM pull_requests pr WHERE `+where+` ORDER BY pr.id`, args,
@@ -68,71 +64,17 @@ func reviewQuality(ctx context.Context, q *querier, p Period) (*Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to read merged pull requests: %w", err)
 	}
-	err = q.each(ctx, `SELECT c.pr_id, COUNT(*), SUM(CASE WHEN c.kind = 'review' THEN 1 ELSE 0 END)
-		FROM pull_request_comments c JOIN pull_requests pr ON pr.id = c.pr_id
-		WHERE `+where+` AND c.kind <> 'system' AND c.created_at <= pr.merged_at`+byOther("c.person_id")+` GROUP BY c.pr_id`, args,
-		func(rows *sql.Rows) error {
-			var id int64
-			var n, review float64
-			if err := rows.Scan(&id, &n, &review); err != nil {
-				return err
-			}
-			if x := prs[id]; x != nil {
-				x.comments, x.reviewComments = n, review
-			}
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("unable to count review comments: %w", err)
-	}
 	reviewers := map[int64]*Reviewer{}
-	err = q.each(ctx, `SELECT rv.pr_id, COALESCE(rv.person_id, 0), COUNT(*), SUM(CASE WHEN rv.state = 'approved' THEN 1 ELSE 0 END)
-		FROM pull_request_reviews rv JOIN pull_requests pr ON pr.id = rv.pr_id
-		WHERE `+where+` AND rv.submitted_at <= pr.merged_at`+byOther("rv.person_id")+` GROUP BY rv.pr_id, rv.person_id`, args,
-		func(rows *sql.Rows) error {
-			var id, person int64
-			var n, approvals float64
-			if err := rows.Scan(&id, &person, &n, &approvals); err != nil {
-				return err
-			}
-			if x := prs[id]; x != nil {
-				x.reviews += n
-				x.ok += approvals
-			}
-			if person != 0 {
-				r := reviewers[person]
-				if r == nil {
-					r = &Reviewer{}
-					reviewers[person] = r
-				}
-				r.Reviews += n
-				r.Approvals += approvals
-				r.PRs++
-			}
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("unable to count reviews: %w", err)
-	}
-	// Review threads (a review comment that is not a reply) and their resolution.
 	var resolution []float64
 	var threads float64
-	err = q.each(ctx, `SELECT c.created_at, c.resolved_at FROM pull_request_comments c JOIN pull_requests pr ON pr.id = c.pr_id
-		WHERE `+where+` AND c.kind = 'review' AND c.in_reply_to = '' AND c.created_at <= pr.merged_at`+byOther("c.person_id"), args,
-		func(rows *sql.Rows) error {
-			var created int64
-			var resolved sql.NullInt64
-			if err := rows.Scan(&created, &resolved); err != nil {
-				return err
-			}
-			threads++
-			if resolved.Valid {
-				resolution = append(resolution, hoursBetween(created, resolved.Int64))
-			}
-			return nil
-		})
+	rolled, err := q.reviewActivityRollup(ctx, p, prs, reviewers, &resolution, &threads)
 	if err != nil {
-		return nil, fmt.Errorf("unable to read review threads: %w", err)
+		return nil, err
+	}
+	if !rolled {
+		if err := q.reviewActivityRaw(ctx, p, where, args, prs, reviewers, &resolution, &threads); err != nil {
+			return nil, err
+		}
 	}
 
 	b := newBuckets(p)
@@ -219,6 +161,81 @@ func reviewQuality(ctx context.Context, q *querier, p Period) (*Values, error) {
 			"reviewers":  top,
 		},
 	}, nil
+}
+
+// reviewActivityRaw reads what reviewActivityRollup reads from the
+// comments and reviews of the pull requests merged in the period (where,
+// args: their scope).
+func (q *querier) reviewActivityRaw(ctx context.Context, p Period, where string, args []any, prs map[int64]*reviewedPR,
+	reviewers map[int64]*Reviewer, resolution *[]float64, threads *float64) error {
+	// What someone else did: not the author, not a bot.
+	byOther := func(col string) string {
+		return " AND (" + col + " IS NULL OR pr.person_id IS NULL OR " + col + " <> pr.person_id)" + p.humans(col)
+	}
+	err := q.each(ctx, `SELECT c.pr_id, COUNT(*), SUM(CASE WHEN c.kind = 'review' THEN 1 ELSE 0 END)
+		FROM pull_request_comments c JOIN pull_requests pr ON pr.id = c.pr_id
+		WHERE `+where+` AND c.kind <> 'system' AND c.created_at <= pr.merged_at`+byOther("c.person_id")+` GROUP BY c.pr_id`, args,
+		func(rows *sql.Rows) error {
+			var id int64
+			var n, review float64
+			if err := rows.Scan(&id, &n, &review); err != nil {
+				return err
+			}
+			if x := prs[id]; x != nil {
+				x.comments, x.reviewComments = n, review
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("unable to count review comments: %w", err)
+	}
+	err = q.each(ctx, `SELECT rv.pr_id, COALESCE(rv.person_id, 0), COUNT(*), SUM(CASE WHEN rv.state = 'approved' THEN 1 ELSE 0 END)
+		FROM pull_request_reviews rv JOIN pull_requests pr ON pr.id = rv.pr_id
+		WHERE `+where+` AND rv.submitted_at <= pr.merged_at`+byOther("rv.person_id")+` GROUP BY rv.pr_id, rv.person_id`, args,
+		func(rows *sql.Rows) error {
+			var id, person int64
+			var n, approvals float64
+			if err := rows.Scan(&id, &person, &n, &approvals); err != nil {
+				return err
+			}
+			if x := prs[id]; x != nil {
+				x.reviews += n
+				x.ok += approvals
+			}
+			if person != 0 {
+				r := reviewers[person]
+				if r == nil {
+					r = &Reviewer{}
+					reviewers[person] = r
+				}
+				r.Reviews += n
+				r.Approvals += approvals
+				r.PRs++
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("unable to count reviews: %w", err)
+	}
+	// Review threads (a review comment that is not a reply) and their resolution.
+	err = q.each(ctx, `SELECT c.created_at, c.resolved_at FROM pull_request_comments c JOIN pull_requests pr ON pr.id = c.pr_id
+		WHERE `+where+` AND c.kind = 'review' AND c.in_reply_to = '' AND c.created_at <= pr.merged_at`+byOther("c.person_id"), args,
+		func(rows *sql.Rows) error {
+			var created int64
+			var resolved sql.NullInt64
+			if err := rows.Scan(&created, &resolved); err != nil {
+				return err
+			}
+			*threads++
+			if resolved.Valid {
+				*resolution = append(*resolution, hoursBetween(created, resolved.Int64))
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("unable to read review threads: %w", err)
+	}
+	return nil
 }
 
 // topReviewers names the ten people who reviewed the most.

@@ -38,6 +38,9 @@ var schemaV8 string
 //go:embed schema_v9.sql
 var schemaV9 string
 
+//go:embed schema_v10.sql
+var schemaV10 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -52,6 +55,7 @@ var migrations = []string{
 	schemaV7,
 	schemaV8,
 	schemaV9,
+	schemaV10,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
