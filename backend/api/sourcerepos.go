@@ -52,7 +52,16 @@ type sourceReposView struct {
 	ExcludeKey   string       `json:"exclude_key"`
 	Include      []string     `json:"include"`
 	Exclude      []string     `json:"exclude"`
+	DerivedBy    string       `json:"derived_by"` // what else excludes a repository (reason "source")
 	Repositories []sourceRepo `json:"repositories"`
+}
+
+// derivedBy is what else than the patterns excludes a repository.
+func derivedBy(f *source.RepoFilter) string {
+	if f.DerivedBy != "" {
+		return f.DerivedBy
+	}
+	return "such as its visibility filter or owners"
 }
 
 // repoSelection is a source's filter and its current pattern lists.
@@ -141,7 +150,7 @@ func (s *Server) listSourceRepos(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rows.Close()
-	out := sourceReposView{Source: id, IncludeKey: sel.f.IncludeKey, ExcludeKey: sel.f.ExcludeKey,
+	out := sourceReposView{Source: id, IncludeKey: sel.f.IncludeKey, ExcludeKey: sel.f.ExcludeKey, DerivedBy: derivedBy(sel.f),
 		Include: sel.cfg.List(sel.f.IncludeKey), Exclude: sel.cfg.List(sel.f.ExcludeKey), Repositories: []sourceRepo{}}
 	for rows.Next() {
 		repo, err := scanSourceRepo(rows)
@@ -226,8 +235,8 @@ func (s *Server) putSourceRepo(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if f.Derived && repo.stored && f.Selects(sel.cfg, repo.FullName, repo.Name) {
-			writeError(w, http.StatusConflict, fmt.Sprintf("%s is excluded by another setting of %s (such as its visibility filter or owners): change it in the configuration",
-				repo.FullName, sel.src.Name))
+			writeError(w, http.StatusConflict, fmt.Sprintf("%s is excluded by another setting of %s (%s): change it in the configuration",
+				repo.FullName, sel.src.Name, derivedBy(f)))
 			return
 		}
 		if len(kept) != len(exclude) {

@@ -150,6 +150,9 @@ type RepoFilter struct {
 	// patterns can exclude a repository); otherwise the flag is only ever
 	// set by the user.
 	Derived bool
+	// DerivedBy says, for the person who asks, what else than the patterns
+	// excludes a repository when Derived ("its visibility filter or owners").
+	DerivedBy string
 }
 
 // Selects says whether the configuration collects the repository.

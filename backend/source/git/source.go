@@ -80,7 +80,8 @@ var Source = &source.Source{
 	Repos: repoFilter,
 }
 
-var repoFilter = &source.RepoFilter{ExcludeKey: KeyExclude, Match: matchAny, Derived: true}
+var repoFilter = &source.RepoFilter{ExcludeKey: KeyExclude, Match: matchAny, Derived: true,
+	DerivedBy: "the configured paths (" + KeyRepos + ", " + KeyDepth + ") no longer reach it; its history is kept"}
 
 func init() { source.Register(Source) }
 

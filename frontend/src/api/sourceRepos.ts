@@ -28,6 +28,8 @@ export interface SourceRepos {
   exclude_key: string;
   include: string[];
   exclude: string[];
+  /** What else than the patterns excludes a repository (reason "source"), e.g. "its visibility filter or owners". */
+  derived_by?: string;
   repositories: SourceRepo[];
 }
 

@@ -148,3 +148,41 @@ describe('SourceRepositories', () => {
     expect(screen.queryByLabelText('Filter repositories')).toBeNull();
   });
 });
+
+describe('SourceRepositories of local git', () => {
+  it('has no include patterns, and says why a repository the configuration no longer reaches is out', async () => {
+    const git: SourceInfo = {
+      ...gitlab,
+      id: 'git',
+      name: 'Local git repositories',
+      keys: [{ name: 'GIT_EXCLUDE', label: 'Repositories not to collect', help: '', kind: 'list', required: false, secret: false }],
+      config: { ...gitlab.config, source: 'git', name: 'Local git repositories' },
+    };
+    stubApi({
+      '/api/v1/sources/git/repositories': {
+        source: 'git',
+        include_key: '',
+        exclude_key: 'GIT_EXCLUDE',
+        include: [],
+        exclude: [],
+        derived_by: 'the configured paths (GIT_REPOS, GIT_SCAN_DEPTH) no longer reach it; its history is kept',
+        repositories: [repo(1, 'acme/api'), repo(2, 'acme/old', { excluded: true, reason: 'source' })],
+      },
+    });
+    renderSection(git);
+    await screen.findByTestId('source-repositories-table');
+    expect(screen.getByTestId('source-repositories-rule').textContent).toMatch(
+      /^Collected: every repository the configuration finds, except those matching a pattern of Repositories not to collect \(empty\)/,
+    );
+    expect(rows()).toEqual([
+      { name: 'acme/api', included: true },
+      { name: 'acme/old', included: false },
+    ]);
+    fireEvent.mouseEnter(screen.getByText('by settings').closest('.mantine-Badge-root')!);
+    expect(
+      await screen.findByText(
+        'Another setting of the source keeps it out: the configured paths (GIT_REPOS, GIT_SCAN_DEPTH) no longer reach it; its history is kept.',
+      ),
+    ).toBeTruthy();
+  });
+});

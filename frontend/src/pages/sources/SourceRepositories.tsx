@@ -1,6 +1,6 @@
 // A hosted source's discovered repositories, each with an "included" switch, a filter box
 // and how the switches combine with the source's include/exclude pattern keys (shown in the
-// form above). Mounted through sections.tsx for github, gitlab and bitbucket.
+// form above). Mounted through sections.tsx for github, gitlab, bitbucket and git.
 import { Alert, Badge, Code, Group, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { type ExclusionReason, type SourceRepo, useSetRepoExcluded, useSourceRepos } from '../../api/sourceRepos';
@@ -16,6 +16,12 @@ const REASON: Record<ExclusionReason, { label: string; color: string; help: (exc
   },
   source: { label: 'by settings', color: 'violet', help: () => 'Another setting of the source (such as visibility or owners) keeps it out.' },
 };
+
+/** The tooltip of a repository excluded "by settings", in the source's own words when it gives them. */
+function reasonHelp(reason: ExclusionReason, excludeKey: string, derivedBy?: string): string {
+  if (reason === 'source' && derivedBy) return `Another setting of the source keeps it out: ${derivedBy}.`;
+  return REASON[reason].help(excludeKey);
+}
 
 /** A version of the source's configuration and runs: the list refetches when either changes. */
 function version(source: SourceSectionProps['source']): string {
@@ -64,8 +70,14 @@ export function SourceRepositories({ source }: SourceSectionProps) {
       </Group>
       {repos.data && (
         <Text size="xs" c="dimmed" mb="xs" data-testid="source-repositories-rule">
-          Collected: repositories matching a pattern of <b>{keyLabel(repos.data.include_key)}</b> (
-          {repos.data.include.length ? <Code>{repos.data.include.join(', ')}</Code> : 'empty: all'}) and none of{' '}
+          {repos.data.include_key ? (
+            <>
+              Collected: repositories matching a pattern of <b>{keyLabel(repos.data.include_key)}</b> (
+              {repos.data.include.length ? <Code>{repos.data.include.join(', ')}</Code> : 'empty: all'}) and none of{' '}
+            </>
+          ) : (
+            <>Collected: every repository the configuration finds, except those matching a pattern of </>
+          )}
           <b>{keyLabel(repos.data.exclude_key)}</b> (
           {repos.data.exclude.length ? <Code>{repos.data.exclude.join(', ')}</Code> : 'empty'}). Turning a repository off adds
           its name to <Code>{repos.data.exclude_key}</Code>; the next collection skips it.
@@ -107,6 +119,7 @@ export function SourceRepositories({ source }: SourceSectionProps) {
                 key={r.id}
                 repo={r}
                 excludeKey={repos.data?.exclude_key ?? ""}
+                derivedBy={repos.data?.derived_by}
                 busy={toggle.isPending}
                 onToggle={(excluded) => toggle.mutate({ repo: r.id, excluded })}
               />
@@ -130,11 +143,13 @@ export function SourceRepositories({ source }: SourceSectionProps) {
 function RepoRow({
   repo,
   excludeKey,
+  derivedBy,
   busy,
   onToggle,
 }: {
   repo: SourceRepo;
   excludeKey: string;
+  derivedBy?: string;
   busy: boolean;
   onToggle: (excluded: boolean) => void;
 }) {
@@ -166,7 +181,7 @@ function RepoRow({
             </Badge>
           )}
           {reason && (
-            <Tooltip label={reason.help(excludeKey)} multiline w={280} withArrow>
+            <Tooltip label={reasonHelp(repo.reason!, excludeKey, derivedBy)} multiline w={280} withArrow>
               <Badge size="xs" variant="light" color={reason.color}>
                 {reason.label}
               </Badge>

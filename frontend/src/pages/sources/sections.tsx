@@ -15,4 +15,5 @@ export const sourceSections: SourceSections = {
   github: [SourceRepositories],
   gitlab: [SourceRepositories],
   bitbucket: [SourceRepositories],
+  git: [SourceRepositories],
 };
