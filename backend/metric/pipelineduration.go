@@ -1,10 +1,12 @@
 package metric
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -82,20 +84,15 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	pipes := map[int64]*pipe{}
 	b := newBuckets(p)
 	perBucket := make([][]float64, len(b.starts))
-	var all []float64
-	add := func(d int, id, secs int64) {
-		m := float64(max(secs, 0)) / 60
-		all = append(all, m)
-		if d >= 0 && d < len(b.ofDay) {
-			perBucket[b.ofDay[d]] = append(perBucket[b.ofDay[d]], m)
-		}
-		pp := pipes[id]
-		if pp == nil {
-			pp = &pipe{}
-			pipes[id] = pp
-		}
-		pp.minutes = append(pp.minutes, m)
+	// The runs are read in any order, sorted once, then dealt to their
+	// bucket and pipeline in order: every list comes out sorted.
+	type run struct {
+		secs int64
+		day  int
+		id   int64
 	}
+	var read []run
+	add := func(d int, id, secs int64) { read = append(read, run{max(secs, 0), d, id}) }
 	rolled, err := q.pipelineRollup(ctx, p)
 	if err != nil {
 		return nil, err
@@ -128,6 +125,21 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	if err != nil {
 		return nil, fmt.Errorf("unable to read pipeline durations: %w", err)
 	}
+	slices.SortFunc(read, func(a, b run) int { return cmp.Compare(a.secs, b.secs) })
+	all := make([]float64, len(read))
+	for i, r := range read {
+		m := float64(r.secs) / 60
+		all[i] = m
+		if r.day >= 0 && r.day < len(b.ofDay) {
+			perBucket[b.ofDay[r.day]] = append(perBucket[b.ofDay[r.day]], m)
+		}
+		pp := pipes[r.id]
+		if pp == nil {
+			pp = &pipe{}
+			pipes[r.id] = pp
+		}
+		pp.minutes = append(pp.minutes, m)
+	}
 	if err := q.namePipelines(ctx, func(id int64, name, repo, url string) {
 		if pp := pipes[id]; pp != nil {
 			pp.name, pp.repo, pp.url = name, repo, url
@@ -141,7 +153,6 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 		return nil, err
 	}
 
-	sort.Float64s(all)
 	s := map[string]float64{"runs": float64(len(all))}
 	d := distributionOf(all)
 	p99 := percentile(all, 0.99)
@@ -158,7 +169,6 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	}
 	for i, start := range b.starts {
 		v := perBucket[i]
-		sort.Float64s(v)
 		pt := Point{"bucket": start.Format(dateLayout), "runs": float64(len(v))}
 		if len(v) == 0 {
 			pt["mean_minutes"], pt["p50_minutes"], pt["p95_minutes"], pt["p99_minutes"] = nil, nil, nil, nil
@@ -168,14 +178,15 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 		}
 		series[i] = pt
 	}
-	// Minutes per successful run in each stage, per bucket (the stacked bars).
+	// Minutes per successful run in each stage, per bucket (the stacked
+	// bars), from whole seconds: the sums are exact in any order.
 	stageSum := make([]map[string]float64, len(b.starts))
 	for i := range stageSum {
 		stageSum[i] = map[string]float64{}
 	}
 	for _, x := range stageByDay {
 		if x.day >= 0 && x.day < len(b.ofDay) {
-			stageSum[b.ofDay[x.day]][x.stage] += x.minutes
+			stageSum[b.ofDay[x.day]][x.stage] += x.secs
 		}
 	}
 	stageSeries := make([]Point, len(b.starts))
@@ -183,7 +194,7 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 		pt := Point{"bucket": start.Format(dateLayout)}
 		runs := float64(len(perBucket[i]))
 		for _, name := range stageNames {
-			pt[name] = orNil(ratio(stageSum[i][name], runs), runs > 0)
+			pt[name] = orNil(ratio(stageSum[i][name]/60, runs), runs > 0)
 		}
 		stageSeries[i] = pt
 	}
@@ -196,7 +207,6 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	}
 	var list []ranked
 	for id, pp := range pipes {
-		sort.Float64s(pp.minutes)
 		list = append(list, ranked{id, pp})
 	}
 	sort.Slice(list, func(i, j int) bool {
@@ -259,40 +269,58 @@ func (q *querier) namePipelines(ctx context.Context, fn func(id int64, name, rep
 }
 
 type stageDay struct {
-	day     int
-	stage   string
-	minutes float64
+	day   int
+	stage string
+	secs  float64
 }
 
 // stageDurations sums the jobs (stages) and steps of the successful runs in
 // the period (runs of them): per stage and per step overall (the slowest
-// steps first), and per stage and day. Rows come in key order: the minutes
-// are summed in the same order whichever path (rolled: the rollup) read them.
+// steps first), and per stage and day. rolled reads the rollup, whose rows
+// are summed here by key (cheaper than SQLite's sorter); seconds are whole,
+// so the sums do not depend on the order of the rows.
 func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, rolled bool) (stages, steps []StepDuration, byDay []stageDay, err error) {
 	where, args := p.runScope(p.Start(), p.End())
 	query := `SELECT (r.started_at - $1) / 86400, CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
 			COUNT(*), SUM(` + jobDuration + `)
 		FROM pipeline_runs r JOIN pipeline_jobs j ON j.run_id = r.id
 		WHERE ` + where + ` AND r.status = 'success' AND ` + runDuration + ` IS NOT NULL AND ` + jobDuration + ` IS NOT NULL
-		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+		GROUP BY 1, 2, 3, 4`
 	if rolled {
 		where, args = p.dayScope(p.Start(), p.End())
-		query = `SELECT day - $1, top, stage, name, SUM(timed), SUM(secs) FROM rollup_pipeline_jobs
-			WHERE ` + where + ` AND run_status = 'success' AND run_timed = 1 AND timed > 0
-			GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+		query = `SELECT day - $1, top, stage, name, timed, secs FROM rollup_pipeline_jobs
+			WHERE ` + where + ` AND run_status = 'success' AND run_timed = 1 AND timed > 0`
 	}
 	type acc struct {
 		n, secs float64
 	}
 	stageAcc := map[string]*acc{}
 	stepAcc := map[[2]string]*acc{}
+	type dayKey struct {
+		day, top    int
+		stage, name string
+	}
+	perDay := map[dayKey]*acc{}
 	err = q.each(ctx, query, args, func(rows *sql.Rows) error {
-		var d, top int
-		var stage, name string
+		var k dayKey
 		var n, secs float64
-		if err := rows.Scan(&d, &top, &stage, &name, &n, &secs); err != nil {
+		if err := rows.Scan(&k.day, &k.top, &k.stage, &k.name, &n, &secs); err != nil {
 			return err
 		}
+		a := perDay[k]
+		if a == nil {
+			a = &acc{}
+			perDay[k] = a
+		}
+		a.n += n
+		a.secs += secs
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("unable to sum stage durations: %w", err)
+	}
+	for k, x := range perDay {
+		d, top, stage, name, n, secs := k.day, k.top, k.stage, k.name, x.n, x.secs
 		if top == 1 {
 			a := stageAcc[stage]
 			if a == nil {
@@ -301,21 +329,17 @@ func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, ro
 			}
 			a.n += n
 			a.secs += secs
-			byDay = append(byDay, stageDay{d, stage, secs / 60})
-			return nil
+			byDay = append(byDay, stageDay{d, stage, secs})
+			continue
 		}
-		k := [2]string{stage, name}
-		a := stepAcc[k]
+		sk := [2]string{stage, name}
+		a := stepAcc[sk]
 		if a == nil {
 			a = &acc{}
-			stepAcc[k] = a
+			stepAcc[sk] = a
 		}
 		a.n += n
 		a.secs += secs
-		return nil
-	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("unable to sum stage durations: %w", err)
 	}
 	stages = []StepDuration{}
 	for name, a := range stageAcc {

@@ -197,10 +197,9 @@ func (q *querier) jobFailures(ctx context.Context, p Period, rolled bool) (stage
 		GROUP BY 1, 2, 3, 4, 5`
 	if rolled {
 		where, args = p.dayScope(p.Start(), p.End())
-		query = `SELECT CASE WHEN run_status = 'other' THEN 0 ELSE 1 END, top, pipeline_id, stage, name,
-				SUM(done), SUM(failed), MAX(last_failed_at)
-			FROM rollup_pipeline_jobs WHERE ` + where + ` AND done > 0
-			GROUP BY 1, 2, 3, 4, 5`
+		// Summed below, by key: cheaper than SQLite's sorter.
+		query = `SELECT CASE WHEN run_status = 'other' THEN 0 ELSE 1 END, top, pipeline_id, stage, name, done, failed, last_failed_at
+			FROM rollup_pipeline_jobs WHERE ` + where + ` AND done > 0`
 	}
 	type stageKey struct {
 		top         bool

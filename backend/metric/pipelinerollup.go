@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/momentum-app/momentum/backend/rollup"
 )
@@ -111,14 +109,34 @@ func rebuildPipeline(ctx context.Context, tx *sql.Tx, postgres bool, days []int6
 // jobDuration is the duration of job j in seconds, as SQL.
 const jobDuration = `COALESCE(j.duration_s, j.finished_at - j.started_at)`
 
-// parseSecs calls fn with each value of a packed list of seconds.
+// parseSecs calls fn with each value of a packed list of seconds
+// ("12,-3,4500"). It is on the path of every unfiltered duration request
+// (100k values for 90 days), hence no strings.Split and strconv.
 func parseSecs(packed string, fn func(int64)) error {
-	for f := range strings.SplitSeq(packed, ",") {
-		v, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			return fmt.Errorf("a packed duration %q: %w", f, err)
+	var v int64
+	neg, digits := false, 0
+	for i := 0; i <= len(packed); i++ {
+		if i == len(packed) || packed[i] == ',' {
+			if digits == 0 {
+				return fmt.Errorf("a packed duration list %q has an empty value", packed)
+			}
+			if neg {
+				v = -v
+			}
+			fn(v)
+			v, neg, digits = 0, false, 0
+			continue
 		}
-		fn(v)
+		c := packed[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+			digits++
+		case c == '-' && digits == 0 && !neg:
+			neg = true
+		default:
+			return fmt.Errorf("a packed duration list %q has %q", packed, c)
+		}
 	}
 	return nil
 }

@@ -148,3 +148,18 @@ func comparePipelineRollup(t *testing.T, st *store.Store, now time.Time, repo, p
 		t.Fatal("nothing compared")
 	}
 }
+
+func TestParseSecs(t *testing.T) {
+	var got []int64
+	if err := parseSecs("0,12,-3,4500", func(v int64) { got = append(got, v) }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{0, 12, -3, 4500}; !cmp.Equal(got, want) {
+		t.Fatalf("parseSecs = %v, want %v", got, want)
+	}
+	for _, bad := range []string{"", "1,,2", "1,", "1-2", "--1", "1.5", "a"} {
+		if err := parseSecs(bad, func(int64) {}); err == nil {
+			t.Errorf("parseSecs(%q) succeeded, want an error", bad)
+		}
+	}
+}
