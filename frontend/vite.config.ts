@@ -23,15 +23,21 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // Served from the embedded binary over localhost, so size costs little at load; splitting
-    // the big libraries out keeps the app chunk small and lets them cache across releases.
+    // Pages are loaded by route (router.tsx): the first page fetches the shell, its own chunk
+    // and the libraries it uses. The libraries every page needs (React, Mantine, TanStack) and
+    // ECharts (the dashboards') are chunks of their own so they cache across releases; other
+    // libraries go with the pages that import them. A group takes its modules' dependencies
+    // too: priorities keep React in its own chunk rather than in ECharts' (echarts-for-react
+    // imports it), which would make the shell load ECharts.
     chunkSizeWarningLimit: 700,
     rolldownOptions: {
       output: {
         codeSplitting: {
           groups: [
-            { name: 'echarts', test: /node_modules[\\/](echarts|zrender|echarts-for-react|size-sensor)[\\/]/ },
-            { name: 'vendor', test: /node_modules[\\/]/ },
+            { name: 'react', priority: 3, test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'mantine', priority: 2, test: /node_modules[\\/](@mantine[\\/](core|hooks)|@floating-ui|react-remove-scroll[^\\/]*|react-style-singleton|use-callback-ref|use-sidecar|get-nonce|tslib|clsx|react-textarea-autosize|react-number-format|use-isomorphic-layout-effect|use-composed-ref|use-latest)[\\/]/ },
+            { name: 'tanstack', priority: 2, test: /node_modules[\\/]@tanstack[\\/]/ },
+            { name: 'echarts', priority: 1, test: /node_modules[\\/](echarts|zrender|echarts-for-react|size-sensor)[\\/]/ },
           ],
         },
       },

@@ -1,16 +1,19 @@
 // Hash routing: the Wails webview serves the app from its own origin at "/", and
 // `momentum serve` serves the same index.html; "#/organization?..." works in both without
 // server-side route fallbacks.
-import { createHashHistory, createRootRoute, createRoute, createRouter, redirect } from '@tanstack/react-router';
-import { DataSourcesPage } from './pages/DataSources';
-import { IndividualPage } from './pages/Individual';
-import { OrganizationPage } from './pages/organization/Organization';
-import { SettingsPage } from './pages/Settings';
-import { TeamsPage } from './teams/TeamsPage';
+import { createHashHistory, createRootRoute, createRoute, createRouter, lazyRouteComponent, redirect } from '@tanstack/react-router';
 import { AppLayout } from './shell/AppLayout';
 import { parseSearchString, stringifySearchRecord } from './state/dashboard';
 
 const rootRoute = createRootRoute({ component: AppLayout });
+
+// Each page is its own chunk, loaded when its route is first visited: the first page does not
+// wait for the others' code (nor do Teams, Data sources and Settings for ECharts).
+const OrganizationPage = lazyRouteComponent(() => import('./pages/organization/Organization'), 'OrganizationPage');
+const IndividualPage = lazyRouteComponent(() => import('./pages/Individual'), 'IndividualPage');
+const TeamsPage = lazyRouteComponent(() => import('./teams/TeamsPage'), 'TeamsPage');
+const DataSourcesPage = lazyRouteComponent(() => import('./pages/DataSources'), 'DataSourcesPage');
+const SettingsPage = lazyRouteComponent(() => import('./pages/Settings'), 'SettingsPage');
 
 const indexRoute = createRoute({
   getParentRoute: () => rootRoute,

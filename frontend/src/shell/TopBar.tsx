@@ -1,14 +1,21 @@
 // The global controls: date range (presets or custom), compare toggle, filters and grouping.
 // Every change goes to the URL through useDashboard; nothing here holds its own copy.
-import { Group, MultiSelect, SegmentedControl, Switch, Text, Title } from '@mantine/core';
-import { DatePickerInput } from '@mantine/dates';
+import { Group, Loader, MultiSelect, SegmentedControl, Switch, Text, Title } from '@mantine/core';
+import type { DatePickerInputProps } from '@mantine/dates';
 import { format } from 'date-fns';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { usePeople, useRepos, useTeams } from '../api/queries';
 import { GROUPINGS, presetDates, RANGE_PRESETS, type DashboardState, type Grouping, type RangePreset } from '../state/dashboard';
 import { useDashboard } from '../state/useDashboard';
 import { ViewsMenu } from '../views/ViewsMenu';
 
 const CUSTOM = 'custom';
+
+// The date pickers (@mantine/dates and dayjs) load when a custom range is first chosen.
+// (A single date: lazy() keeps no generic parameter, so the picker's type is pinned here.)
+const DatePickerInput = lazy(() =>
+  import('@mantine/dates').then((m) => ({ default: m.DatePickerInput as (props: DatePickerInputProps<'default'>) => ReactNode })),
+);
 
 function today(): string {
   return format(new Date(), 'yyyy-MM-dd');
@@ -69,31 +76,33 @@ function DateRangeControl({ state, update }: { state: DashboardState; update: Up
         aria-label="Date range"
       />
       {p.kind === 'custom' && (
-        <Group gap={6} wrap="nowrap">
-          <DatePickerInput
-            size="xs"
-            w={132}
-            aria-label="From"
-            data-testid="range-from"
-            value={p.from}
-            onChange={setFrom}
-            maxDate={today()}
-            valueFormat="MMM D, YYYY"
-          />
-          <Text size="xs" c="dimmed">
-            to
-          </Text>
-          <DatePickerInput
-            size="xs"
-            w={132}
-            aria-label="To"
-            data-testid="range-to"
-            value={p.to}
-            onChange={setTo}
-            maxDate={today()}
-            valueFormat="MMM D, YYYY"
-          />
-        </Group>
+        <Suspense fallback={<Loader size="xs" aria-label="Loading the date pickers" />}>
+          <Group gap={6} wrap="nowrap">
+            <DatePickerInput
+              size="xs"
+              w={132}
+              aria-label="From"
+              data-testid="range-from"
+              value={p.from}
+              onChange={setFrom}
+              maxDate={today()}
+              valueFormat="MMM D, YYYY"
+            />
+            <Text size="xs" c="dimmed">
+              to
+            </Text>
+            <DatePickerInput
+              size="xs"
+              w={132}
+              aria-label="To"
+              data-testid="range-to"
+              value={p.to}
+              onChange={setTo}
+              maxDate={today()}
+              valueFormat="MMM D, YYYY"
+            />
+          </Group>
+        </Suspense>
       )}
       <Switch
         size="sm"

@@ -1,9 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CommitPrActivity } from '../../api/types';
 import { renderApp, stubApi } from '../../test/render';
 
 vi.mock('../../charts/EChart');
+
+// The router loads each page on first visit (a dynamic import): load this one before the tests,
+// as the static import did, so that its first render does not pay for transforming the module.
+beforeAll(() => import('./Organization'), 60_000);
 
 const summary = {
   commits: 812,

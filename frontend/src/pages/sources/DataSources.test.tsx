@@ -1,7 +1,11 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MASK, type Run, type SourceInfo } from '../../api/sources';
 import { renderApp, stubApi } from '../../test/render';
+
+// The router loads each page on first visit (a dynamic import): load this one before the tests,
+// as the static import did, so that its first render does not pay for transforming the module.
+beforeAll(() => import('./DataSourcesPage'), 60_000);
 
 /**
  * A stand-in for the browser's EventSource: the test sends the server's events, to every
