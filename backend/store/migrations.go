@@ -41,6 +41,9 @@ var schemaV9 string
 //go:embed schema_v10.sql
 var schemaV10 string
 
+//go:embed schema_v11.sql
+var schemaV11 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -56,6 +59,7 @@ var migrations = []string{
 	schemaV8,
 	schemaV9,
 	schemaV10,
+	schemaV11,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
