@@ -41,7 +41,10 @@ type ItemsQuery struct {
 	// (XS, S, M, L, XL by lines added + removed; merges left out).
 	Size string
 	// Language narrows commits to those that changed a file of that language.
-	Language      string
+	Language string
+	// Bar narrows to one bar of the kind's histogram (time to merge, cycle
+	// time, age of open PRs: "<1h", "1-4h" …).
+	Bar           string
 	Limit, Offset int
 }
 
@@ -80,6 +83,8 @@ type Items struct {
 type itemKind struct {
 	name, label string
 	columns     []ItemColumn
+	// bars are the histogram a Bar narrowing picks from (nil: none).
+	bars []bound
 	// list returns the total and one page; cols are the SQL expressions of
 	// the columns when the kind is a plain query (see sqlList).
 	list func(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error)
@@ -111,7 +116,8 @@ var itemKinds = map[string][]*itemKind{
 		{name: "prs_opened", label: "Pull requests opened", columns: cols([]ItemColumn{{"created_at", "Opened", "datetime"}}, prColumns,
 			[]ItemColumn{{"state", "State", "status"}, {"lines_changed", "Lines changed", "count"}, colURL}), list: listPRs("created_at")},
 		{name: "prs_merged", label: "Pull requests merged", columns: cols([]ItemColumn{{"merged_at", "Merged", "datetime"}}, prColumns,
-			[]ItemColumn{{"time_to_merge_hours", "Time to merge", "hours"}, {"lines_changed", "Lines changed", "count"}, colURL}), list: listPRs("merged_at")},
+			[]ItemColumn{{"time_to_merge_hours", "Time to merge", "hours"}, {"lines_changed", "Lines changed", "count"}, colURL}), list: listPRs("merged_at"),
+			bars: mergeTimeBounds()},
 	},
 	"deployments": {
 		{name: "deployments", label: "Production deployments", columns: []ItemColumn{{"finished_at", "Finished", "datetime"}, colRepo,
@@ -121,11 +127,11 @@ var itemKinds = map[string][]*itemKind{
 	"cycle-time": {
 		{name: "prs_merged", label: "Merged pull requests", columns: cols([]ItemColumn{{"merged_at", "Merged", "datetime"}}, prColumns,
 			[]ItemColumn{{"coding_hours", "Coding", "hours"}, {"pickup_hours", "Pickup", "hours"}, {"review_hours", "Review", "hours"},
-				{"deploy_hours", "Deploy", "hours"}, {"cycle_time_hours", "Cycle time", "hours"}, colURL}), list: listCycleTime},
+				{"deploy_hours", "Deploy", "hours"}, {"cycle_time_hours", "Cycle time", "hours"}, colURL}), list: listCycleTime, bars: cycleTimeBounds},
 	},
 	"wip": {
 		{name: "open_prs", label: "Open pull requests", columns: cols([]ItemColumn{{"created_at", "Opened", "datetime"}}, prColumns,
-			[]ItemColumn{{"status", "Status", "status"}, {"age_hours", "Age", "hours"}, colURL}), list: listOpenPRs},
+			[]ItemColumn{{"status", "Status", "status"}, {"age_hours", "Age", "hours"}, colURL}), list: listOpenPRs, bars: ageBounds},
 	},
 	"pipeline-success": {
 		{name: "runs", label: "Completed runs", columns: runCols, list: listRuns(`r.status IN ('success', 'failure')`)},
@@ -233,6 +239,14 @@ func (e *Engine) Items(ctx context.Context, id string, iq ItemsQuery) (*Items, e
 			return nil, badQuery("size=%q: use XS, S, M, L or XL", iq.Size)
 		}
 	}
+	if iq.Bar != "" {
+		if k.bars == nil {
+			return nil, badQuery("bar narrows the items of a histogram (time to merge, cycle time, age of open PRs); %s %s have none", id, k.name)
+		}
+		if barIndex(k.bars, iq.Bar) < 0 {
+			return nil, badQuery("bar=%q: %s %s has the bars %s", iq.Bar, id, k.name, strings.Join(barNames(k.bars), ", "))
+		}
+	}
 	if iq.Language != "" && k.name != "commits" {
 		return nil, badQuery("language narrows commits; %s %s are not commits", id, k.name)
 	}
@@ -273,11 +287,11 @@ func drillable() []string {
 
 // ParseItemsQuery reads a drill-down request: the metric parameters
 // (ParseQuery) plus kind, weekday, hour, status, pipeline, job, stage,
-// reason, size, language, limit and offset.
+// reason, size, language, bar, limit and offset.
 func ParseItemsQuery(get func(string) string, now time.Time) (ItemsQuery, error) {
 	q, err := ParseQuery(get, now)
 	iq := ItemsQuery{Query: q, Kind: get("kind"), Status: get("status"), Weekday: -1, Hour: -1,
-		Pipeline: get("pipeline"), Job: get("job"), Stage: get("stage"), Reason: get("reason"), Size: get("size"), Language: get("language")}
+		Pipeline: get("pipeline"), Job: get("job"), Stage: get("stage"), Reason: get("reason"), Size: get("size"), Language: get("language"), Bar: get("bar")}
 	if err != nil {
 		return iq, err
 	}
@@ -413,6 +427,10 @@ func (q *querier) prPage(ctx context.Context, k *itemKind, iq ItemsQuery, col, w
 	if iq.Size != "" {
 		where += sizeIn(prLines, iq.Size)
 	}
+	if iq.Bar != "" && col == "merged_at" {
+		// Time to merge in hours, negative (clock skew) counted as 0 like the chart.
+		where += barIn(k.bars, `(pr.merged_at - pr.created_at) / 3600.0`, iq.Bar)
+	}
 	from := `FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id LEFT JOIN people pe ON pe.id = pr.person_id WHERE ` + where
 	last := "pr.state"
 	if col == "merged_at" {
@@ -422,9 +440,18 @@ func (q *querier) prPage(ctx context.Context, k *itemKind, iq ItemsQuery, col, w
 		last, prLines, "pr.url"}, "pr."+col+" DESC, pr.id DESC")
 }
 
-// sizeIndex is the position of a size bar (XS … XL), -1 when unknown.
-func sizeIndex(name string) int {
-	for i, b := range commitSizeBounds {
+// mergeTimeBounds are the bars of commit-pr-activity's time to merge.
+func mergeTimeBounds() []bound {
+	out := make([]bound, len(mergeTimeBuckets))
+	for i, b := range mergeTimeBuckets {
+		out[i] = bound{b.name, b.below}
+	}
+	return out
+}
+
+// barIndex is the position of the bar named name, -1 when there is none.
+func barIndex(bars []bound, name string) int {
+	for i, b := range bars {
 		if b.name == name {
 			return i
 		}
@@ -432,19 +459,39 @@ func sizeIndex(name string) int {
 	return -1
 }
 
-// sizeIn is " AND expr in the size bar's range of lines" (a known bar).
-func sizeIn(expr, name string) string {
-	i := sizeIndex(name)
-	var lo int64
-	if i > 0 {
-		lo = int64(commitSizeBounds[i-1].below)
+func barNames(bars []bound) []string {
+	out := make([]string, len(bars))
+	for i, b := range bars {
+		out[i] = b.name
 	}
-	cond := fmt.Sprintf(" AND %s >= %d", expr, lo)
-	if up := commitSizeBounds[i].below; up > 0 {
-		cond += fmt.Sprintf(" AND %s < %d", expr, int64(up))
+	return out
+}
+
+// sizeIndex is the position of a size bar (XS … XL), -1 when unknown.
+func sizeIndex(name string) int { return barIndex(commitSizeBounds, name) }
+
+// inBar reports whether v falls in the bar named name, as histogram counts
+// it: the first bar has no lower bound, the last no upper one.
+func inBar(bars []bound, name string, v float64) bool {
+	i := barIndex(bars, name)
+	return i >= 0 && (i == 0 || v >= bars[i-1].below) && (bars[i].below == 0 || v < bars[i].below)
+}
+
+// barIn is " AND expr in the bar named name" (a known bar), as inBar.
+func barIn(bars []bound, expr, name string) string {
+	i := barIndex(bars, name)
+	var cond string
+	if i > 0 {
+		cond += fmt.Sprintf(" AND %s >= %v", expr, bars[i-1].below)
+	}
+	if up := bars[i].below; up > 0 {
+		cond += fmt.Sprintf(" AND %s < %v", expr, up)
 	}
 	return cond
 }
+
+// sizeIn is " AND expr in the size bar's range of lines" (a known bar).
+func sizeIn(expr, name string) string { return barIn(commitSizeBounds, expr, name) }
 
 // commitNarrowing adds the size bar (merges left out, as the size chart
 // counts them) and the language of a changed file to a commits query.
@@ -474,10 +521,13 @@ func listDeployments(ctx context.Context, q *querier, p Period, iq ItemsQuery, k
 func listCycleTime(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *itemKind) (int, []Item, error) {
 	where, args := p.scope("pr.merged_at", "pr.repo_id", "pr.person_id")
 	bots := p.humans("pr.person_id")
+	start := `COALESCE(pr.first_commit_at, pr.created_at)`
+	if iq.Bar != "" {
+		where += barIn(k.bars, `CASE WHEN pr.merged_at > `+start+` THEN (pr.merged_at - `+start+`) / 3600.0 ELSE 0 END`, iq.Bar)
+	}
 	from := `FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id LEFT JOIN people pe ON pe.id = pr.person_id WHERE ` + where + bots
 	const ready = `CASE WHEN COALESCE(pr.ready_at, pr.created_at) > pr.created_at THEN pr.ready_at ELSE pr.created_at END`
 	const reviewed = `pr.first_review_at IS NOT NULL AND pr.first_review_at <= pr.merged_at`
-	start := `COALESCE(pr.first_commit_at, pr.created_at)`
 	total, items, err := q.sqlPage(ctx, k, iq, from, args, []string{
 		"pr.merged_at", "pr.number", "pr.title", "r.full_name", personName,
 		`CASE WHEN pr.first_commit_at IS NULL THEN NULL WHEN pr.created_at > pr.first_commit_at THEN (pr.created_at - pr.first_commit_at) / 3600.0 ELSE 0 END`,
@@ -553,6 +603,9 @@ func listOpenPRs(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *it
 		}
 		st := x.statusAt(t)
 		if st < 0 || (iq.Status != "" && wipStatuses[st].id != iq.Status) {
+			return nil
+		}
+		if iq.Bar != "" && !inBar(k.bars, iq.Bar, hoursBetween(created, asOf)) {
 			return nil
 		}
 		all = append(all, row{x, Item{

@@ -175,10 +175,51 @@ func TestItemsNarrowingBadRequests(t *testing.T) {
 		{"person-commits", ItemsQuery{Size: "XXL", Hour: -1, Weekday: -1}, `size="XXL": use XS, S, M, L or XL`},
 		{"pipeline-success", ItemsQuery{Size: "S", Hour: -1, Weekday: -1}, "size narrows commits and pull requests"},
 		{"person-reviews", ItemsQuery{Language: "Go", Hour: -1, Weekday: -1}, "language narrows commits"},
+		{"deployments", ItemsQuery{Bar: "<1h", Hour: -1, Weekday: -1}, "bar narrows the items of a histogram"},
+		{"cycle-time", ItemsQuery{Bar: "1-2d", Hour: -1, Weekday: -1}, `bar="1-2d": cycle-time prs_merged has the bars <1h, 1-4h, 4-24h, 1-3d, 3-7d, 1-2w, 2-4w, >4w`},
 	} {
 		_, err := e.Items(context.Background(), c.id, c.iq)
 		if !errors.Is(err, ErrBadQuery) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %+v: %v, want a bad query saying %q", c.id, c.iq, err, c.want)
 		}
 	}
+}
+
+// checkBars drills into every bar of the histogram table of metric id and
+// checks that the items listed are as many as the bar counts.
+func checkBars(t *testing.T, st *store.Store, id, kind, table string, q Query) {
+	t.Helper()
+	res := run(t, st, id, q)
+	var counted float64
+	for _, b := range res.Tables[table].([]Bucket) {
+		got := items(t, st, id, ItemsQuery{Query: Query{From: q.From, To: q.To, Filter: q.Filter, Now: q.Now}, Kind: kind, Bar: b.Bucket})
+		if float64(got.Total) != b.Count {
+			t.Errorf("%s %s bar %s: %d items, the chart counts %v", id, table, b.Bucket, got.Total, b.Count)
+		}
+		counted += b.Count
+	}
+	if counted == 0 {
+		t.Errorf("%s %s: the fixture has nothing in the bars", id, table)
+	}
+}
+
+func TestItemsMatchTheHistogramBars(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seedActivity(t, st)
+		checkBars(t, st, "commit-pr-activity", "prs_merged", "time_to_merge", Query{})
+	})
+}
+
+func TestItemsMatchTheCycleTimeBars(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seedReviews(t, st)
+		checkBars(t, st, "cycle-time", "prs_merged", "cycle_time", Query{})
+	})
+}
+
+func TestItemsMatchTheAgeBars(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		seedWIP(t, st)
+		checkBars(t, st, "wip", "open_prs", "age", Query{Now: wipNow})
+	})
 }

@@ -375,12 +375,14 @@ export interface DrillTarget {
   size?: string;
   /** Commits that changed a file of this language. */
   language?: string;
+  /** One bar of a histogram (time to merge, cycle time, age of open PRs), e.g. "1-4h". */
+  bar?: string;
   /** What the drawer's title says, e.g. "Commits · Mon 3 Nov". */
   title: string;
 }
 
 /** The narrowings of a drill target that travel as query parameters under their own name. */
-const NARROWINGS = ['kind', 'status', 'repo', 'person', 'pipeline', 'job', 'stage', 'reason', 'size', 'language'] as const;
+const NARROWINGS = ['kind', 'status', 'repo', 'person', 'pipeline', 'job', 'stage', 'reason', 'size', 'language', 'bar'] as const;
 
 export const ITEMS_PAGE_SIZE = 25;
 

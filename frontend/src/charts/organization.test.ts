@@ -181,7 +181,7 @@ describe('drill-down', () => {
     });
   });
 
-  it("narrows to a row, a person, a pipeline, a job, a stage, a reason, a size or a language", () => {
+  it('narrows to a row, a person, a pipeline, a job, a stage, a reason, a size, a language or a bar', () => {
     const state = { ...DEFAULT_STATE, repos: ['acme/api', 'acme/web'], people: ['7'] };
     const row = itemsQuery(state, { metric: 'pipeline-failures', kind: 'failures', from: '2026-03-01', to: '2026-03-30', repo: 'acme/web', pipeline: 'ci', job: 'lint', title: '' }, 0);
     // The row's repository replaces the repository filter; other filters stay.
@@ -189,8 +189,8 @@ describe('drill-down', () => {
     const person = itemsQuery(state, { metric: 'person-patterns', kind: 'commits', from: '2026-03-01', to: '2026-03-30', person: '2', weekday: 0, hour: 0, title: '' }, 0);
     // Monday (0) at 00:00 (0) are real narrowings, not "unset".
     expect(Object.fromEntries(person)).toMatchObject({ repo: 'acme/api,acme/web', person: '2', weekday: '0', hour: '0' });
-    const rest = itemsQuery(DEFAULT_STATE, { metric: 'commit-pr-activity', from: 'a', to: 'b', stage: 'test', reason: 'lint', size: 'XL', language: 'Go', title: '' }, 0);
-    expect(Object.fromEntries(rest)).toEqual({ from: 'a', to: 'b', stage: 'test', reason: 'lint', size: 'XL', language: 'Go', limit: '25', offset: '0' });
+    const rest = itemsQuery(DEFAULT_STATE, { metric: 'commit-pr-activity', from: 'a', to: 'b', stage: 'test', reason: 'lint', size: 'XL', language: 'Go', bar: '1-4h', title: '' }, 0);
+    expect(Object.fromEntries(rest)).toEqual({ from: 'a', to: 'b', stage: 'test', reason: 'lint', size: 'XL', language: 'Go', bar: '1-4h', limit: '25', offset: '0' });
   });
 });
 

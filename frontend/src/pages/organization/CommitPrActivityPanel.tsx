@@ -173,7 +173,9 @@ export function CommitPrActivityPanel({ state, info }: { state: DashboardState; 
           empty={data && noPrs(ttmTable) && <NoDataMessage what="merged pull requests" filtered={filtered} />}
           exportData={data && distributionExport(data, 'time_to_merge')}
           height={240}
-          onEvents={{ click: onSeriesClick(() => data && open({ metric: METRIC_ID, kind: 'prs_merged', from: data.from, to: data.to, title: 'Pull requests merged in the range' })) }}
+          onEvents={{
+            click: onSeriesClick((e) => data && open({ metric: METRIC_ID, kind: 'prs_merged', bar: e.name, from: data.from, to: data.to, title: `Pull requests merged in ${e.name}` })),
+          }}
         />
       </SimpleGrid>
     </>

@@ -374,7 +374,7 @@ export function CycleTimePanel({ state, list }: { state: DashboardState; list?: 
         loading={q.isFetching}
         error={q.error}
         empty={empty}
-        onBar={() => data && open({ metric: 'cycle-time', kind: 'prs_merged', from: data.from, to: data.to, title: 'Merged pull requests in the range' })}
+        onBar={(bar) => data && open({ metric: 'cycle-time', kind: 'prs_merged', bar, from: data.from, to: data.to, title: `Merged pull requests with a cycle time of ${bar}` })}
       />
     </Stack>
   );
@@ -417,8 +417,8 @@ export function WipPanel({ state, list }: { state: DashboardState; list?: Metric
   const empty = <ConfigureMessage what="open pull requests" filtered={filtered} hint="Work in progress needs pull requests from a version-control source (GitHub, GitLab, Bitbucket)." />;
   const status = t?.status;
   const noStatus = !!status && status.every((x) => x.count === 0);
-  const drillEnd = (st?: string, label = 'Open pull requests') =>
-    data && open({ metric: 'wip', kind: 'open_prs', from: data.from, to: data.to, status: st, title: `${label} at the end of the range` });
+  const drillEnd = (st?: string, label = 'Open pull requests', bar?: string) =>
+    data && open({ metric: 'wip', kind: 'open_prs', from: data.from, to: data.to, status: st, bar, title: `${label} at the end of the range${bar ? `, open ${bar}` : ''}` });
 
   return (
     <Stack gap="md">
@@ -461,7 +461,7 @@ export function WipPanel({ state, list }: { state: DashboardState; list?: Metric
           loading={q.isFetching}
           error={q.error}
           empty={empty}
-          onBar={() => drillEnd()}
+          onBar={(bar) => drillEnd(undefined, undefined, bar)}
         />
       </SimpleGrid>
       <TablePanel
