@@ -298,16 +298,19 @@ func (q *querier) oldestOpen(ctx context.Context, p Period, asOf int64, filter s
 	// the ten oldest of a seek of pull_requests_open_idx: the plain
 	// condition walks pull_requests_created_idx from the first pull request
 	// ever opened, past every one closed since, before it finds ten.
-	const oldest = `SELECT pr.id, pr.created_at FROM pull_requests pr WHERE pr.created_at < $1 AND `
-	part := func(cond string) string {
-		return `SELECT id FROM (` + oldest + cond + filter + ` ORDER BY pr.created_at, pr.id LIMIT 10) o`
+	// In the parts that are not in opening order in that index, the unary
+	// plus keeps SQLite from walking pull_requests_created_idx for the order
+	// instead (all of it, when none is closed or merged after asOf).
+	part := func(cond, created string) string {
+		return `SELECT id FROM (SELECT pr.id FROM pull_requests pr WHERE ` + created + ` < $1 AND ` + cond + filter +
+			` ORDER BY ` + created + `, pr.id LIMIT 10) o`
 	}
 	err := q.each(ctx, `SELECT r.full_name, pr.number, pr.title, pr.url, COALESCE(pe.display_name, ''), pr.created_at,
 			pr.is_draft, pr.ready_at, pr.first_review_at, pr.approved_at
 		FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id LEFT JOIN people pe ON pe.id = pr.person_id
-		WHERE pr.id IN (`+part(`pr.closed_at IS NULL AND pr.merged_at IS NULL`)+`
-			UNION ALL `+part(`pr.closed_at >= $1 AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`)+`
-			UNION ALL `+part(`pr.closed_at IS NULL AND pr.merged_at >= $1`)+`)
+		WHERE pr.id IN (`+part(`pr.closed_at IS NULL AND pr.merged_at IS NULL`, "pr.created_at")+`
+			UNION ALL `+part(`pr.closed_at >= $1 AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`, "+pr.created_at")+`
+			UNION ALL `+part(`pr.closed_at IS NULL AND pr.merged_at >= $1`, "+pr.created_at")+`)
 		ORDER BY pr.created_at, pr.id LIMIT 10`, []any{asOf}, func(rows *sql.Rows) error {
 		var o OpenPR
 		var created int64
