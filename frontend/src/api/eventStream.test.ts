@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeEventSource } from '../live/fakeEventSource';
-import { backoffDelay, openEventStream, type StreamState } from './eventStream';
+import { backoffDelay, openEventStream, shareEventStream, type StreamState } from './eventStream';
 
 const open = (url: string) => new FakeEventSource(url);
 
@@ -126,5 +126,49 @@ describe('openEventStream', () => {
     FakeEventSource.latest().fail(true);
     expect(s.status()).toBe('connecting');
     expect(s.states.at(-1)!.retryAt).toBe(Date.now() + 1_000);
+  });
+});
+
+describe('shareEventStream', () => {
+  const types = ['progress', 'done'];
+  it('gives every subscriber of a URL one stream, its events and its state, and closes with the last one', () => {
+    const a = { got: [] as string[], states: [] as string[], back: vi.fn() };
+    const b = { got: [] as string[], states: [] as string[], back: vi.fn() };
+    const sub = (s: typeof a, type: string) =>
+      shareEventStream({
+        url: '/api/v1/collect/events',
+        open,
+        types,
+        events: { [type]: (d) => s.got.push(`${type} ${d}`) },
+        onState: (st) => s.states.push(st.status),
+        onReconnected: s.back,
+      });
+    const stopA = sub(a, 'progress');
+    FakeEventSource.latest().emit('ready');
+    const stopB = sub(b, 'done');
+    expect(FakeEventSource.all).toHaveLength(1); // one connection for both
+    expect(b.states).toEqual(['live']); // told the state at once
+    FakeEventSource.latest().emit('progress', 1);
+    FakeEventSource.latest().emit('done', 2);
+    expect(a.got).toEqual(['progress 1']);
+    expect(b.got).toEqual(['done 2']);
+
+    FakeEventSource.latest().fail(true);
+    vi.advanceTimersByTime(1_000);
+    expect(FakeEventSource.all).toHaveLength(2);
+    FakeEventSource.latest().emit('ready');
+    expect(a.back).toHaveBeenCalledTimes(1);
+    expect(b.back).toHaveBeenCalledTimes(1);
+    expect(a.states).toEqual(['connecting', 'live', 'reconnecting', 'live']);
+
+    stopA();
+    expect(FakeEventSource.latest().closed).toBe(false); // b still follows
+    stopB();
+    expect(FakeEventSource.latest().closed).toBe(true);
+    stopB(); // twice is harmless
+
+    const stopC = sub(a, 'progress'); // a new subscriber opens a new stream
+    expect(FakeEventSource.all).toHaveLength(3);
+    stopC();
   });
 });

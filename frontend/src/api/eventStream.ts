@@ -148,3 +148,62 @@ export function openEventStream({
     es?.close();
   };
 }
+
+interface Subscriber {
+  events: Record<string, (data: string) => void>;
+  onState?: (state: StreamState) => void;
+  onReconnected?: () => void;
+}
+
+interface Hub {
+  subs: Set<Subscriber>;
+  state: StreamState;
+  stop: () => void;
+}
+
+// Open shared streams, by opener (tests hand in their own) and URL.
+const hubs = new Map<OpenEventSource | undefined, Map<string, Hub>>();
+
+/**
+ * Like openEventStream, but every subscriber to one URL in the page shares one stream: a
+ * browser allows about six connections per host over HTTP/1.1, and an open stream holds one
+ * for good (the shell and the Data sources page both follow collections). The stream listens
+ * to `types`; a subscriber's handlers are called for those. A subscriber learns the current
+ * state at once; the stream closes with its last subscriber.
+ */
+export function shareEventStream(opts: StreamOptions & { types: readonly string[] }): () => void {
+  const byUrl = hubs.get(opts.open) ?? new Map<string, Hub>();
+  hubs.set(opts.open, byUrl);
+  let hub = byUrl.get(opts.url);
+  if (!hub) {
+    const h: Hub = { subs: new Set(), state: { status: 'connecting', failures: 0 }, stop: () => {} };
+    const events: Record<string, (data: string) => void> = {};
+    for (const type of opts.types) {
+      events[type] = (data) => {
+        for (const s of [...h.subs]) s.events[type]?.(data);
+      };
+    }
+    h.stop = openEventStream({
+      ...opts,
+      events,
+      onState: (state) => {
+        h.state = state;
+        for (const s of [...h.subs]) s.onState?.(state);
+      },
+      onReconnected: () => {
+        for (const s of [...h.subs]) s.onReconnected?.();
+      },
+    });
+    byUrl.set(opts.url, h);
+    hub = h;
+  }
+  const shared = hub;
+  const sub: Subscriber = { events: opts.events, onState: opts.onState, onReconnected: opts.onReconnected };
+  shared.subs.add(sub);
+  sub.onState?.(shared.state);
+  return () => {
+    if (!shared.subs.delete(sub) || shared.subs.size > 0) return;
+    shared.stop();
+    if (byUrl.get(opts.url) === shared) byUrl.delete(opts.url);
+  };
+}

@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { API_BASE, getJSON, sendJSON } from './client';
-import { openEventStream, type OpenEventSource, type StreamState } from './eventStream';
+import { shareEventStream, type OpenEventSource, type StreamState } from './eventStream';
 
 /** What the server shows for a secret that is set (source.Mask). */
 export const MASK = '********';
@@ -259,7 +259,9 @@ export interface LiveCollection {
   scripts: LiveScript[];
 }
 
-const EVENT_TYPES: CollectEventType[] = ['planned', 'started', 'progress', 'finished', 'done'];
+/** The event types of /collect/events (besides ready and ping). */
+export const COLLECT_EVENT_TYPES: readonly CollectEventType[] = ['planned', 'started', 'progress', 'finished', 'done'];
+export const COLLECT_EVENTS_URL = `${API_BASE}/collect/events`;
 
 /** Folds one event into the live state. */
 export function applyEvent(state: LiveCollection, ev: CollectEvent): LiveCollection {
@@ -302,7 +304,7 @@ export function useCollectEvents(open?: OpenEventSource): LiveCollection {
   invalidateRef.current = invalidate;
   useEffect(() => {
     const events: Record<string, (data: string) => void> = {};
-    for (const type of EVENT_TYPES) {
+    for (const type of COLLECT_EVENT_TYPES) {
       events[type] = (data) => {
         let ev: CollectEvent;
         try {
@@ -314,8 +316,9 @@ export function useCollectEvents(open?: OpenEventSource): LiveCollection {
         if (type === 'finished' || type === 'done') void invalidateRef.current();
       };
     }
-    return openEventStream({
-      url: `${API_BASE}/collect/events`,
+    return shareEventStream({
+      url: COLLECT_EVENTS_URL,
+      types: COLLECT_EVENT_TYPES,
       open,
       events,
       onState: (stream) => setState((s) => ({ ...s, stream, connected: stream.status === 'live' })),

@@ -28,10 +28,11 @@ describe('watchCollections', () => {
   });
 
   it('leaves a dropped connection to the browser while it retries', () => {
-    watchCollections({ open, onDone: vi.fn() });
+    const stop = watchCollections({ open, onDone: vi.fn() });
     FakeEventSource.latest().fail(false);
     vi.advanceTimersByTime(60_000);
     expect(FakeEventSource.all).toHaveLength(1);
+    stop();
   });
 
   it('reopens with backoff when the browser gives up, and says when the stream is back', () => {

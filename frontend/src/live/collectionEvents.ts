@@ -1,8 +1,9 @@
-// One subscription to the server's collection events (Server-Sent Events at
-// /api/v1/collect/events), reopened after a server restart or a dropped connection (see
-// api/eventStream), so dashboards keep following collections.
-import { API_BASE } from '../api/client';
-import { openEventStream, type OpenEventSource, type StreamState } from '../api/eventStream';
+// The dashboards' subscription to the server's collection events (Server-Sent Events at
+// /api/v1/collect/events, one stream shared with the Data sources page), reopened after a
+// server restart or a dropped connection (see api/eventStream), so dashboards keep following
+// collections.
+import { shareEventStream, type OpenEventSource, type StreamState } from '../api/eventStream';
+import { COLLECT_EVENTS_URL, COLLECT_EVENT_TYPES } from '../api/sources';
 
 export { browserEventSource, type EventSourceLike, type OpenEventSource, type StreamState } from '../api/eventStream';
 
@@ -28,12 +29,13 @@ export interface WatchOptions {
   heartbeatMs?: number;
 }
 
-export const COLLECT_EVENTS_URL = `${API_BASE}/collect/events`;
+export { COLLECT_EVENTS_URL };
 
 /** Subscribes; returns the function that ends the subscription. */
 export function watchCollections({ url = COLLECT_EVENTS_URL, onDone, ...rest }: WatchOptions): () => void {
-  return openEventStream({
+  return shareEventStream({
     url,
+    types: COLLECT_EVENT_TYPES,
     ...rest,
     events: {
       done: (raw) => {

@@ -274,6 +274,8 @@ describe('Data sources page', () => {
     expect(state.textContent).toBe('Connecting…');
     act(() => FakeEventSource.emit('ready', {}));
     await waitFor(() => expect(state.textContent).toBe('Live'));
+    // The shell's live refresh and the page follow one stream.
+    expect(FakeEventSource.open.map((e) => e.url)).toEqual(['/api/v1/collect/events']);
 
     act(() => FakeEventSource.fail(false)); // the stream ended: the browser retries by itself
     await waitFor(() => expect(screen.getByTestId('runs-live-state').textContent).toBe('Reconnecting…'));
