@@ -143,10 +143,16 @@ func mergeTimeDistribution(hours []float64) []Bucket {
 }
 
 // countPerDay counts the rows of table (with repo_id and person_id) in the
-// period and the filters, per day of timeCol: day index → count. One index
-// range count per day: on a hundred thousand commits both engines count ten
-// times faster than they group by a computed day (no sort of every row).
+// period and the filters, per day of timeCol: day index → count. SQLite
+// counts one index range per day: on a hundred thousand commits ten times
+// faster than it groups them by a computed day (a sort of every row).
+// PostgreSQL groups them with a hash; a correlated count per day made it
+// probe the person index once per day and person of a team.
 func (q *querier) countPerDay(ctx context.Context, p Period, table, timeCol string) (map[int]float64, error) {
+	if q.postgres {
+		where, args := p.scope(timeCol, "repo_id", "person_id")
+		return q.countByDay(ctx, `SELECT (`+timeCol+` - $1) / 86400, COUNT(*) FROM `+table+` WHERE `+where+` GROUP BY 1`, args...)
+	}
 	var b strings.Builder
 	b.WriteString(`WITH d (i) AS (VALUES `)
 	for i := range daysBetween(p.From, p.To) + 1 {
