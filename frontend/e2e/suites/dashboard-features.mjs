@@ -19,6 +19,8 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
 
   /** Scrolls a panel into view (rendering a lazy one) and waits until its chart is drawn. */
   async function reveal(id) {
+    // The page's code loads on the first visit of its route: wait for its first panel.
+    await page.locator('[data-testid$="-chart"]').first().waitFor({ timeout: 3 * TIMEOUT });
     for (let i = 0; i < 40 && (await page.getByTestId(`${id}-chart`).count()) === 0; i++) {
       await page.locator('.lazy-panel').first().scrollIntoViewIfNeeded({ timeout: 2000 }).catch(() => {});
       await page.waitForTimeout(100);
@@ -74,6 +76,18 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
     await closeDrawer();
   });
 
+  await check('dashboard features: a bar of the cycle-time distribution opens the merged PRs with that cycle time', async () => {
+    await page.goto(`${BASE}/#/organization?range=30d`);
+    await reveal('cycle-histogram');
+    const data = await api('metrics/cycle-time?range=30d');
+    const bars = data.tables.cycle_time;
+    const i = bars.reduce((best, b, j) => (b.count > bars[best].count ? j : best), 0);
+    assert(bars[i].count > 0, 'no merged PRs on demo data');
+    await clickValue('cycle-histogram', 'PRs', [i, bars[i].count / 2]);
+    await drawer(bars[i].count, `cycle time ${bars[i].bucket}`);
+    await closeDrawer();
+  });
+
   await check('dashboard features: a box of the duration box plot and a slowest-pipelines row open that pipeline’s runs', async () => {
     await page.goto(`${BASE}/#/organization?range=30d&section=ci`);
     await reveal('duration-boxplot');
@@ -102,6 +116,7 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
 
   await check('dashboard features: a problematic-jobs row opens the failed runs where that job failed', async () => {
     await page.goto(`${BASE}/#/organization?range=30d&section=ci`);
+    await page.locator('[data-testid$="-chart"]').first().waitFor({ timeout: 3 * TIMEOUT });
     for (let i = 0; i < 40 && (await page.getByTestId('failing-jobs-row').count()) === 0; i++) {
       await page.locator('.lazy-panel').first().scrollIntoViewIfNeeded({ timeout: 2000 }).catch(() => {});
       await page.waitForTimeout(100);

@@ -58,6 +58,8 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
 
   /** Scrolls through the page until every lazily rendered panel has rendered. */
   async function revealAll(p = page) {
+    // The page's code loads on the first visit of its route: wait for its first panel.
+    await p.locator('[data-testid$="-chart"]').first().waitFor({ timeout: 3 * TIMEOUT });
     for (let i = 0; i < 40; i++) {
       const lazy = p.locator('.lazy-panel');
       if ((await lazy.count()) === 0) return;
