@@ -358,40 +358,55 @@ func (q *querier) failingJobs(ctx context.Context, counts map[jobKey]*jobFailure
 	return out, nil
 }
 
+// episodeStarts are the columns and conditions that pick, among pipeline
+// runs r, the first failed run of each failure episode (the completed run
+// before it on its branch, if any, succeeded) with when it finished and when
+// the next successful run on the branch finished (NULL: not yet). Both
+// neighbours are found by seeking pipeline_runs_branch_idx (pipeline,
+// branch, started_at, id): the bound on started_at alone is what lets the
+// engines seek instead of scanning the branch's history. The rollup's
+// rebuild selects the same.
+const episodeStarts = `COALESCE(r.finished_at, r.started_at),
+		(SELECT COALESCE(n.finished_at, n.started_at) FROM pipeline_runs n
+			WHERE n.pipeline_id = r.pipeline_id AND n.branch = r.branch AND n.status = 'success'
+			AND n.started_at >= r.started_at AND (n.started_at > r.started_at OR n.id > r.id)
+			ORDER BY n.started_at, n.id LIMIT 1)
+	FROM pipeline_runs r
+	WHERE r.status = 'failure' AND COALESCE((SELECT b.status FROM pipeline_runs b
+			WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN ('success', 'failure')
+			AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)
+			ORDER BY b.started_at DESC, b.id DESC LIMIT 1), 'success') = 'success'`
+
 // recoveries measures the time to recover of each failure episode that
 // began in the period: from the first failed run of a pipeline on a branch
 // (the run before it, if any, succeeded) finishing to the next successful
 // run of it on that branch finishing, in hours. Episodes still failing are
-// counted as unrecovered.
+// counted as unrecovered. The episodes rollup holds them with the
+// repository and person of their first run, which is what the filters
+// apply to, so it serves every filter.
 func (q *querier) recoveries(ctx context.Context, p Period) (hours []float64, unrecovered float64, err error) {
 	where, args := p.runScope(p.Start(), p.End())
-	const completed = `('success', 'failure')`
-	// Both neighbours are found by seeking pipeline_runs_branch_idx
-	// (pipeline, branch, started_at, id): the bound on started_at alone is
-	// what lets the engines seek instead of scanning the branch's history.
-	err = q.each(ctx, `SELECT COALESCE(r.finished_at, r.started_at),
-			(SELECT COALESCE(n.finished_at, n.started_at) FROM pipeline_runs n
-				WHERE n.pipeline_id = r.pipeline_id AND n.branch = r.branch AND n.status = 'success'
-				AND n.started_at >= r.started_at AND (n.started_at > r.started_at OR n.id > r.id)
-				ORDER BY n.started_at, n.id LIMIT 1)
-		FROM pipeline_runs r
-		WHERE `+where+` AND r.status = 'failure' AND COALESCE((SELECT b.status FROM pipeline_runs b
-				WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN `+completed+`
-				AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)
-				ORDER BY b.started_at DESC, b.id DESC LIMIT 1), 'success') = 'success'`, args,
-		func(rows *sql.Rows) error {
-			var failed int64
-			var fixed sql.NullInt64
-			if err := rows.Scan(&failed, &fixed); err != nil {
-				return err
-			}
-			if !fixed.Valid {
-				unrecovered++
-				return nil
-			}
-			hours = append(hours, hoursBetween(failed, fixed.Int64))
+	query := `SELECT ` + episodeStarts + ` AND ` + where
+	if !q.raw {
+		if err := q.fresh(ctx, pipelineFamily); err != nil {
+			return nil, 0, err
+		}
+		where, args = p.dayScope(p.Start(), p.End())
+		query = `SELECT failed_at, fixed_at FROM rollup_pipeline_episodes WHERE ` + where + p.personIn("person_id")
+	}
+	err = q.each(ctx, query, args, func(rows *sql.Rows) error {
+		var failed int64
+		var fixed sql.NullInt64
+		if err := rows.Scan(&failed, &fixed); err != nil {
+			return err
+		}
+		if !fixed.Valid {
+			unrecovered++
 			return nil
-		})
+		}
+		hours = append(hours, hoursBetween(failed, fixed.Int64))
+		return nil
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("unable to measure recoveries: %w", err)
 	}

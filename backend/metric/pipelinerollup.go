@@ -15,7 +15,8 @@ import (
 // filter keeps the raw queries (its rows would barely compress: most people
 // start a run or two a day), as do the hourly counts and flips under a
 // repository filter (a repository's runs are few; flips pair the filtered
-// runs).
+// runs). The failure episodes (store v12) are few and kept with their
+// person: every filter reads them.
 const pipelineFamily = "pipeline"
 
 func init() {
@@ -52,7 +53,7 @@ func rebuildPipeline(ctx context.Context, tx *sql.Tx, postgres bool, days []int6
 			WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN ('success', 'failure')
 			AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)
 			ORDER BY b.started_at DESC, b.id DESC LIMIT 1)`
-	tables := []string{"rollup_pipeline_hours", "rollup_pipeline_events", "rollup_pipeline_flips", "rollup_pipeline_durations", "rollup_pipeline_jobs", "rollup_pipeline_reasons"}
+	tables := []string{"rollup_pipeline_hours", "rollup_pipeline_events", "rollup_pipeline_flips", "rollup_pipeline_durations", "rollup_pipeline_jobs", "rollup_pipeline_reasons", "rollup_pipeline_episodes"}
 	// Each fills one table from the rows started in [$1, $2).
 	fills := []string{
 		`INSERT INTO rollup_pipeline_hours (day, hour, success, failure, cancelled)
@@ -87,6 +88,8 @@ func rebuildPipeline(ctx context.Context, tx *sql.Tx, postgres bool, days []int6
 		FROM pipeline_runs r CROSS JOIN pipeline_jobs j
 		WHERE j.run_id = r.id AND r.started_at >= $1 AND r.started_at < $2
 		GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+		`INSERT INTO rollup_pipeline_episodes (day, repo_id, person_id, failed_at, fixed_at)
+		SELECT r.started_at / 86400, r.repo_id, r.person_id, ` + episodeStarts + ` AND r.started_at >= $1 AND r.started_at < $2`,
 		`INSERT INTO rollup_pipeline_reasons (day, repo_id, reason, failures)
 		SELECT r.started_at / 86400, r.repo_id, r.failure_reason, COUNT(*) FROM pipeline_runs r
 		WHERE r.started_at >= $1 AND r.started_at < $2 AND r.status = 'failure' GROUP BY 1, 2, 3`,

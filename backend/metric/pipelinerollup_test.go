@@ -70,6 +70,26 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 			SELECT pipeline_id, repo_id, 'rollup-test-1', branch, event, 'failure', started_at - 86400 - 7200, started_at - 86400 - 3600, 3600, 'inserted later'
 			FROM pipeline_runs WHERE id = $1`, runID)
 		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+
+		// A success inserted a day into a failure episode that lasted days:
+		// the episode's first run (on an earlier day) gets a new fix, and
+		// only the trigger's look-up of the episode marks its day.
+		var epRun int64
+		if err := st.DB().QueryRow(`SELECT id FROM (
+				SELECT r.id, r.started_at, (SELECT MIN(n.started_at) FROM pipeline_runs n WHERE n.pipeline_id = r.pipeline_id
+					AND n.branch = r.branch AND n.status = 'success' AND n.started_at > r.started_at) AS fixed,
+					(SELECT b.status FROM pipeline_runs b WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch
+					AND b.status IN ('success', 'failure') AND b.started_at < r.started_at ORDER BY b.started_at DESC LIMIT 1) AS prev
+				FROM pipeline_runs r WHERE r.status = 'failure' AND r.started_at >= $1) t
+			WHERE prev = 'success' AND fixed > started_at + 3 * 86400 ORDER BY started_at, id LIMIT 1`, now.AddDate(0, 0, -80).Unix()).
+			Scan(&epRun); err != nil {
+			t.Fatalf("a failure episode of days: %v", err)
+		}
+		exec(`INSERT INTO pipeline_runs (pipeline_id, repo_id, external_id, branch, event, status, started_at, finished_at, duration_s)
+			SELECT pipeline_id, repo_id, 'rollup-test-fix', branch, event, 'success', started_at + 86400 + 3600, started_at + 86400 + 4000, 400
+			FROM pipeline_runs WHERE id = $1`, epRun)
+		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+
 		exec(`INSERT INTO pipeline_jobs (run_id, external_id, name, stage, status, started_at, finished_at, duration_s)
 			SELECT id, 'j1', 'build', 'build', 'failure', started_at, started_at + 600, 600 FROM pipeline_runs WHERE external_id = 'rollup-test-1'`)
 		exec(`UPDATE pipeline_runs SET started_at = started_at + 3 * 86400, finished_at = finished_at + 3 * 86400, branch = 'rollup-moved-' || id

@@ -44,6 +44,9 @@ var schemaV10 string
 //go:embed schema_v11.sql
 var schemaV11 string
 
+//go:embed schema_v12.sql
+var schemaV12 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -60,6 +63,7 @@ var migrations = []string{
 	schemaV9,
 	schemaV10,
 	schemaV11,
+	schemaV12,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
