@@ -45,11 +45,13 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 	where, args := p.scope("pr.merged_at", "pr.repo_id", "pr.person_id")
 	bots := p.humans("pr.person_id")
 	var prs []prStages
-	ids := map[int64]int{}
+	var prIDs []int64
 	var noReview float64
+	// In id order, sorted here: an ORDER BY led SQLite to walk the whole
+	// table in id order for an older range (stat4 saw it as wide).
 	err := q.each(ctx, `SELECT pr.id, pr.merged_at, pr.created_at, COALESCE(pr.ready_at, pr.created_at), pr.first_commit_at, pr.first_review_at, r.full_name
 		FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id
-		WHERE `+where+bots+` ORDER BY pr.id`, args,
+		WHERE `+where+bots, args,
 		func(rows *sql.Rows) error {
 			var id, merged, created, ready int64
 			var firstCommit, firstReview sql.NullInt64
@@ -75,13 +77,25 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 			} else {
 				noReview++
 			}
-			ids[id] = len(prs)
+			prIDs = append(prIDs, id)
 			prs = append(prs, x)
 			return nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("unable to read merged pull requests: %w", err)
 	}
+	byID := make([]int, len(prs))
+	for i := range byID {
+		byID[i] = i
+	}
+	sort.Slice(byID, func(a, b int) bool { return prIDs[byID[a]] < prIDs[byID[b]] })
+	sorted := make([]prStages, len(prs))
+	ids := make(map[int64]int, len(prs))
+	for i, j := range byID {
+		sorted[i] = prs[j]
+		ids[prIDs[j]] = i
+	}
+	prs = sorted
 	deployed, err := q.deployedAfterMerge(ctx, p, bots)
 	if err != nil {
 		return nil, err

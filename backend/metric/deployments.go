@@ -1,9 +1,11 @@
 package metric
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 )
 
 // A deployment counts on the instant it finished: when the change was
@@ -119,8 +121,9 @@ func (q *querier) firstDeployments(ctx context.Context, p Period) ([]deployedPR,
 			return nil, err
 		}
 		if rolled {
+			// Sorted by id below: an ORDER BY could walk the primary key.
 			query = `SELECT pr.pr_id, pr.start_at, pr.merged_at, pr.deployed_at FROM rollup_pr_deploys pr
-				WHERE pr.deployed_at >= $1 AND pr.deployed_at < $2` + p.personIn("pr.person_id") + ` ORDER BY pr.pr_id`
+				WHERE pr.deployed_at >= $1 AND pr.deployed_at < $2` + p.personIn("pr.person_id")
 		}
 	}
 	var out []deployedPR
@@ -135,6 +138,7 @@ func (q *querier) firstDeployments(ctx context.Context, p Period) ([]deployedPR,
 	if err != nil {
 		return nil, fmt.Errorf("unable to read deployed pull requests: %w", err)
 	}
+	slices.SortFunc(out, func(a, b deployedPR) int { return cmp.Compare(a.id, b.id) })
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -50,7 +51,9 @@ func reviewQuality(ctx context.Context, q *querier, p Period) (*Values, error) {
 	where += p.humans("pr.person_id")
 	prs := map[int64]*reviewedPR{}
 	var order []int64
-	err := q.each(ctx, `SELECT pr.id, (pr.merged_at - $1) / 86400 FROM pull_requests pr WHERE `+where+` ORDER BY pr.id`, args,
+	// Sorted by id here, not by an ORDER BY: SQLite then walked the whole
+	// table in id order for an older range (stat4 saw it as wide).
+	err := q.each(ctx, `SELECT pr.id, (pr.merged_at - $1) / 86400 FROM pull_requests pr WHERE `+where, args,
 		func(rows *sql.Rows) error {
 			var id int64
 			var x reviewedPR
@@ -64,6 +67,7 @@ func reviewQuality(ctx context.Context, q *querier, p Period) (*Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to read merged pull requests: %w", err)
 	}
+	slices.Sort(order)
 	reviewers := map[int64]*Reviewer{}
 	var resolution []float64
 	var threads float64
