@@ -98,6 +98,13 @@ func Refresh(ctx context.Context, db *sql.DB, postgres bool, names ...string) er
 	if err != nil {
 		return err
 	}
+	// One refresh at a time per database in this process: a second caller
+	// (another metric request) waits for the first and then finds its days
+	// done, instead of failing on SQLite's busy timeout while a long first
+	// fill holds the write lock. Processes still split the days (see above).
+	lock, _ := refreshing.LoadOrStore(db, &sync.Mutex{})
+	lock.(*sync.Mutex).Lock()
+	defer lock.(*sync.Mutex).Unlock()
 	for _, n := range dirty {
 		f, _ := lookup(n)
 		if err := refreshFamily(ctx, db, postgres, f); err != nil {
@@ -106,6 +113,9 @@ func Refresh(ctx context.Context, db *sql.DB, postgres bool, names ...string) er
 	}
 	return nil
 }
+
+// refreshing holds a *sync.Mutex per *sql.DB.
+var refreshing sync.Map
 
 // dirtyFamilies is which of names have at least one mark.
 func dirtyFamilies(ctx context.Context, db *sql.DB, names []string) ([]string, error) {
