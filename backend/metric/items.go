@@ -55,8 +55,9 @@ const (
 )
 
 // ItemColumn describes one field of the listed items, in display order.
-// Type tells the UI how to show it: text, datetime (RFC 3339), hours,
-// minutes, count, status; "url" is the link to the item at its source.
+// Type tells the UI how to show it: text, datetime (RFC 3339), localtime (a
+// time already written in its author's zone), hours, minutes, count,
+// status; "url" is the link to the item at its source.
 type ItemColumn struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
@@ -353,7 +354,7 @@ func scanItem(rows *sql.Rows, columns []ItemColumn) (Item, error) {
 			t = columns[i].Type
 		}
 		switch t {
-		case "text", "url", "status":
+		case "text", "url", "status", "localtime":
 			dst[i] = new(sql.NullString)
 		case "hours", "minutes":
 			dst[i] = new(sql.NullFloat64)
@@ -689,7 +690,7 @@ func listReviewed(ctx context.Context, q *querier, p Period, iq ItemsQuery, k *i
 // personCommitCols are the columns of a person's commits; "local" is the
 // authored time in the author's own time zone, which decides the day,
 // weekday and hour the individual charts put a commit in.
-var personCommitCols = []ItemColumn{{"authored_at", "Authored (UTC)", "datetime"}, {"local", "Author's time", "text"}, {"sha", "Commit", "text"},
+var personCommitCols = []ItemColumn{{"authored_at", "Authored (UTC)", "datetime"}, {"local", "Author's time", "localtime"}, {"sha", "Commit", "text"},
 	{"subject", "Subject", "text"}, colRepo, {"additions", "Added", "count"}, {"deletions", "Removed", "count"}, {"files", "Files", "count"}, colURL}
 
 // listPersonCommits lists the subject's commits whose local day is in the

@@ -328,7 +328,8 @@ export function useOrganizationMetric<K extends OrganizationMetricId>(id: K, sta
 
 // drill-down -------------------------------------------------------------------------------------
 
-export type ItemColumnType = 'text' | 'datetime' | 'hours' | 'minutes' | 'count' | 'status' | 'url';
+/** localtime: a time already written in its author's own zone ("Wed 4 Mar 07:30 +05:30"). */
+export type ItemColumnType = 'text' | 'datetime' | 'localtime' | 'hours' | 'minutes' | 'count' | 'status' | 'url';
 
 export interface ItemColumn {
   key: string;
