@@ -47,6 +47,9 @@ var schemaV11 string
 //go:embed schema_v12.sql
 var schemaV12 string
 
+//go:embed schema_v13.sql
+var schemaV13 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -64,6 +67,7 @@ var migrations = []string{
 	schemaV10,
 	schemaV11,
 	schemaV12,
+	schemaV13,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
