@@ -134,5 +134,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: unable to migrate the %s database: %w", s.engine, err)
 	}
-	return nil
+	if s.engine.Postgres() {
+		return nil // its triggers mark with ON CONFLICT, which nothing overrides
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: unable to repair the rollup triggers: %w", err)
+	}
+	defer tx.Rollback()
+	if err := repairRollupMarks(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
