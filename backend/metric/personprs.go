@@ -97,8 +97,11 @@ func personMRs(ctx context.Context, q *querier, p Period) (*Values, error) {
 		return nil, fmt.Errorf("unable to read the person's merged pull requests: %w", err)
 	}
 
+	// "|| ''" keeps SQLite from reading every closed pull request through
+	// pull_requests_state_idx: with STAT4 it chose that index for some ranges
+	// (400 ms instead of 12 for "me"'s previous period on the large demo).
 	where, args = p.scope("pr.closed_at", "pr.repo_id", "")
-	closed, err := q.countByDay(ctx, `SELECT (pr.closed_at - $1) / 86400, COUNT(*) FROM pull_requests pr WHERE pr.state = 'closed' AND `+where+mine+` GROUP BY 1`, args...)
+	closed, err := q.countByDay(ctx, `SELECT (pr.closed_at - $1) / 86400, COUNT(*) FROM pull_requests pr WHERE pr.state || '' = 'closed' AND `+where+mine+` GROUP BY 1`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("unable to count the person's closed pull requests: %w", err)
 	}
@@ -156,16 +159,21 @@ func personReviews(ctx context.Context, q *querier, p Period) (*Values, error) {
 	// on the pull requests they reviewed in the range: earlier ones tell
 	// which review of a PR was their first.
 	var reviews []personReview
-	err = q.each(ctx, `SELECT r.pr_id, r.submitted_at, r.state, pr.created_at, COALESCE(pr.ready_at, pr.created_at)
+	authors := map[int64]prAuthor{}
+	err = q.each(ctx, `SELECT r.pr_id, r.submitted_at, r.state, pr.created_at, COALESCE(pr.ready_at, pr.created_at), pr.repo_id, pr.person_id
 		FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id
 		WHERE r.submitted_at < $2 AND r.pr_id IN (SELECT r2.pr_id FROM pull_request_reviews r2 WHERE r2.submitted_at >= $1 AND r2.submitted_at < $2`+idList("r2.person_id", who)+`)`+
 		idList("r.person_id", who)+notBy("pr.person_id", who)+p.repoIn("pr.repo_id")+`
 		ORDER BY r.pr_id, r.submitted_at, r.id`, []any{p.Start(), p.End()},
 		func(rows *sql.Rows) error {
 			var r personReview
-			var created int64
-			if err := rows.Scan(&r.pr, &r.at, &r.state, &created, &r.ready); err != nil {
+			var created, repo int64
+			var author sql.NullInt64
+			if err := rows.Scan(&r.pr, &r.at, &r.state, &created, &r.ready, &repo, &author); err != nil {
 				return err
+			}
+			if author.Valid { // an unknown author makes no updates
+				authors[r.pr] = prAuthor{repo: repo, person: author.Int64}
 			}
 			r.ready = max(created, r.ready)
 			if n := len(reviews); n > 0 && reviews[n-1].pr == r.pr {
@@ -177,11 +185,7 @@ func personReviews(ctx context.Context, q *querier, p Period) (*Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to read the person's reviews: %w", err)
 	}
-	prIDs := map[int64]bool{}
-	for _, r := range reviews {
-		prIDs[r.pr] = true
-	}
-	updates, err := q.authorUpdates(ctx, prIDs)
+	updates, err := q.authorUpdates(ctx, authors)
 	if err != nil {
 		return nil, err
 	}
@@ -223,21 +227,55 @@ func personReviews(ctx context.Context, q *querier, p Period) (*Values, error) {
 	// Review comments (on diff lines) they wrote on others' pull requests.
 	comments := map[int]float64{}
 	commentsOn := map[int64]float64{}
-	where, args := p.scope("cm.created_at", "pr.repo_id", "")
-	err = q.each(ctx, `SELECT (cm.created_at - $1) / 86400, cm.pr_id FROM pull_request_comments cm JOIN pull_requests pr ON pr.id = cm.pr_id
-		WHERE cm.kind = 'review' AND `+where+idList("cm.person_id", who)+notBy("pr.person_id", who), args,
+	// The person's review comments of the range come from their index; the
+	// pull requests they are on are then looked up once each, to keep
+	// others' (and the repository filter). As one join, PostgreSQL hashed
+	// every pull request of all time (163k on the large demo) for the few
+	// thousand comments of a range.
+	type comment struct {
+		day int
+		pr  int64
+	}
+	var mineCm []comment
+	where, args := p.scope("cm.created_at", "", "")
+	err = q.each(ctx, `SELECT (cm.created_at - $1) / 86400, cm.pr_id FROM pull_request_comments cm
+		WHERE cm.kind = 'review' AND `+where+idList("cm.person_id", who), args,
 		func(rows *sql.Rows) error {
-			var d int
-			var pr int64
-			if err := rows.Scan(&d, &pr); err != nil {
+			var c comment
+			if err := rows.Scan(&c.day, &c.pr); err != nil {
 				return err
 			}
-			comments[d]++
-			commentsOn[pr]++
+			mineCm = append(mineCm, c)
 			return nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("unable to read the person's review comments: %w", err)
+	}
+	others := map[int64]bool{}
+	if len(mineCm) > 0 {
+		on := map[int64]bool{}
+		for _, c := range mineCm {
+			on[c.pr] = true
+		}
+		err = q.each(ctx, `SELECT pr.id FROM pull_requests pr WHERE pr.id IN (`+joinIDs(sortedKeys(on))+`)`+
+			notBy("pr.person_id", who)+p.repoIn("pr.repo_id"), nil,
+			func(rows *sql.Rows) error {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				others[id] = true
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("unable to read the pull requests of the person's review comments: %w", err)
+		}
+	}
+	for _, c := range mineCm {
+		if others[c.pr] {
+			comments[c.day]++
+			commentsOn[c.pr]++
+		}
 	}
 
 	// Thoroughness (0–100) = 100 × (engagement + depth) ÷ 2 over the pull
@@ -290,27 +328,34 @@ func personReviews(ctx context.Context, q *querier, p Period) (*Values, error) {
 	}, nil
 }
 
+// prAuthor is the repository and author of a pull request.
+type prAuthor struct{ repo, person int64 }
+
 // authorUpdates are the instants, in order, at which the authors of the
 // given pull requests updated them: a commit of theirs on it (committed) or
-// a comment of theirs (not a system event).
-func (q *querier) authorUpdates(ctx context.Context, prs map[int64]bool) (map[int64][]int64, error) {
+// a comment of theirs (not a system event). The pull requests come as a
+// VALUES list with their repository and author, so that both engines start
+// from them and look up their commits and comments by index (as a join with
+// pull_requests, PostgreSQL hashed them all or went parallel).
+func (q *querier) authorUpdates(ctx context.Context, prs map[int64]prAuthor) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
 	if len(prs) == 0 {
 		return out, nil
 	}
-	ids := make([]int64, 0, len(prs))
-	for id := range prs {
-		ids = append(ids, id)
+	var b strings.Builder
+	for i, id := range sortedKeys(prs) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		a := prs[id]
+		fmt.Fprintf(&b, "(%d,%d,%d)", id, a.repo, a.person)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	in := joinIDs(ids)
-	err := q.each(ctx, `SELECT pc.pr_id, c.committed_at FROM pull_request_commits pc
-			JOIN pull_requests pr ON pr.id = pc.pr_id
-			JOIN commits c ON c.repo_id = pr.repo_id AND c.sha = pc.commit_sha
-			WHERE pc.pr_id IN (`+in+`) AND c.person_id = pr.person_id
+	err := q.each(ctx, `WITH v (pr_id, repo_id, person_id) AS (VALUES `+b.String()+`)
+		SELECT v.pr_id, c.committed_at FROM v JOIN pull_request_commits pc ON pc.pr_id = v.pr_id
+			JOIN commits c ON c.repo_id = v.repo_id AND c.sha = pc.commit_sha AND c.person_id = v.person_id
 		UNION ALL
-		SELECT cm.pr_id, cm.created_at FROM pull_request_comments cm JOIN pull_requests pr ON pr.id = cm.pr_id
-			WHERE cm.pr_id IN (`+in+`) AND cm.person_id = pr.person_id AND cm.kind <> 'system'`, nil,
+		SELECT v.pr_id, cm.created_at FROM v JOIN pull_request_comments cm ON cm.pr_id = v.pr_id AND cm.person_id = v.person_id
+			WHERE cm.kind <> 'system'`, nil,
 		func(rows *sql.Rows) error {
 			var pr, t int64
 			if err := rows.Scan(&pr, &t); err != nil {
@@ -326,6 +371,16 @@ func (q *querier) authorUpdates(ctx context.Context, prs map[int64]bool) (map[in
 		sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
 	}
 	return out, nil
+}
+
+// sortedKeys are a map's int64 keys in order (stable query text).
+func sortedKeys[V any](m map[int64]V) []int64 {
+	ids := make([]int64, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
 }
 
 // ReviewerCount is one reviewer of a person's pull requests.
