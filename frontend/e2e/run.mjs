@@ -33,9 +33,13 @@ function assert(cond, msg) {
 
 const chart = (page, id = 'commits') => page.getByTestId(`${id}-chart`);
 
-async function readyChart(page, id = 'commits') {
+// A cold browser context fetches the page's code before its data: on a busy
+// machine give it COLD (a wait, not a speed check).
+const COLD = 3 * TIMEOUT;
+
+async function readyChart(page, id = 'commits', timeout = TIMEOUT) {
   const c = chart(page, id);
-  await c.and(page.locator('[data-state="ready"]')).waitFor({ timeout: TIMEOUT }).catch(async () => {
+  await c.and(page.locator('[data-state="ready"]')).waitFor({ timeout }).catch(async () => {
     const state = await c.getAttribute('data-state').catch(() => 'missing');
     const text = (await c.innerText().catch(() => '')).trim().slice(0, 300);
     throw new Error(`chart ${id} is not ready (state=${state}): ${text}`);
@@ -169,7 +173,7 @@ try {
   await check('shared URL: a fresh tab restores range, compare, grouping and filters', async () => {
     const shared = await newPage('light');
     await shared.goto(`${BASE}/#/organization?range=60d&compare=1&group=week${repo ? `&repo=${repo}` : ''}`);
-    await readyChart(shared);
+    await readyChart(shared, 'commits', COLD);
     const q = hashSearch(shared);
     assert(q.get('range') === '60d' && q.get('compare') === '1' && q.get('group') === 'week' && (q.get('repo') ?? '') === repo, `URL lost state: ${shared.url()}`);
     assert(await shared.getByLabel('Compare with previous period').isChecked(), 'compare switch is off');
@@ -177,7 +181,7 @@ try {
     assert(await shared.getByTestId('group').locator('input[value="week"]').isChecked(), 'week is not selected');
     await shared.getByTestId('delta-commits').waitFor();
     await shared.reload();
-    await readyChart(shared);
+    await readyChart(shared, 'commits', COLD);
     assert(hashSearch(shared).get('range') === '60d', `reload lost state: ${shared.url()}`);
     await shared.getByTestId('delta-commits').waitFor();
     await shared.context().close();
