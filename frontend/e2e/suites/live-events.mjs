@@ -53,13 +53,18 @@ export default async function ({ BASE, check, assert, newPage, screenshot }) {
       const state = page.getByTestId('runs-live-state');
       await state.waitFor();
       const texts = await recordTexts(page, 'runs-live-state');
-      // The browser reconnects by itself (retry: 1000), stream after stream.
-      await page.waitForFunction(() => (window.__texts['runs-live-state'] ?? []).filter((t) => t === 'Reconnecting…').length >= 2, null, { timeout: 20_000 });
-      assert(ctl.seen.end >= 3, `the browser did not reconnect after each ended stream: ${JSON.stringify(ctl.seen)}`);
+      // The browser reconnects by itself (retry: 1000), stream after stream; between two, the
+      // page says it reconnects (a stream's ready and its end may land in one render).
+      for (const deadline = Date.now() + 45_000; ctl.seen.end < 3; ) {
+        assert(Date.now() < deadline, `the browser did not reconnect after each ended stream: ${JSON.stringify(ctl.seen)}`);
+        await page.waitForTimeout(200);
+      }
+      await state.filter({ hasText: /^(Reconnecting…|Live)$/ }).waitFor();
 
       ctl.phase = 'down'; // the browser gives up on a 503: the page reopens with backoff
       await state.filter({ hasText: /^Reconnecting in \d+ s…$/ }).waitFor({ timeout: 20_000 });
-      await page.waitForFunction(() => window.__texts['runs-live-state'].some((t) => /^Reconnecting in [2-9] s…$/.test(t)), null, { timeout: 20_000 });
+      await page.waitForFunction(() => window.__texts['runs-live-state'].some((t) => /^Reconnecting in [2-9] s…$/.test(t)), null, { timeout: 45_000 })
+        .catch(async (e) => { throw new Error(`${e.message}; states seen: ${(await texts()).join(' | ')}; streams ${JSON.stringify(ctl.seen)}`); });
       await page.getByTestId('runs').scrollIntoViewIfNeeded();
       await screenshot(page, 'live-events-reconnecting');
       ctl.phase = 'pass';

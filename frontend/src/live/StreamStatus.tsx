@@ -32,8 +32,9 @@ export function useNow(active: boolean): number {
 }
 
 export function StreamStatus({ state, testId }: { state: StreamState; testId?: string }) {
-  const now = useNow(state.retryAt !== undefined && state.status !== 'live');
-  const { label, detail } = describeStream(state, now);
+  // useNow re-renders every second; the time itself is read now, not at the last tick.
+  useNow(state.retryAt !== undefined && state.status !== 'live');
+  const { label, detail } = describeStream(state, Date.now());
   const dot = state.status === 'live' ? 'ok' : state.status === 'reconnecting' ? 'warn' : 'idle';
   return (
     <Tooltip label={detail} multiline w={260} withArrow>
