@@ -219,7 +219,9 @@ try {
   // receives these helpers. They run in file-name order after the checks above.
   const suites = resolve(import.meta.dirname, 'suites');
   const helpers = { BASE, TIMEOUT, SHOTS, check, assert, newPage, readyChart, points, hashSearch, waitForHash, screenshot };
-  for (const file of readdirSync(suites).filter((f) => f.endsWith('.mjs')).sort()) {
+  // E2E_SUITES=a.mjs,b.mjs runs only those suites (after the checks above).
+  const only = process.env.E2E_SUITES?.split(',').filter(Boolean);
+  for (const file of readdirSync(suites).filter((f) => f.endsWith('.mjs') && (!only || only.includes(f))).sort()) {
     console.log(`suite ${file}`);
     const suite = await import(pathToFileURL(resolve(suites, file)).href);
     await suite.default(helpers);

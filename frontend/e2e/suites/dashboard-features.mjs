@@ -32,6 +32,14 @@ export default async function ({ BASE, TIMEOUT, check, assert, newPage, readyCha
   async function clickValue(id, series, value) {
     const host = page.getByTestId(`${id}-chart`).locator('[_echarts_instance_]');
     await host.scrollIntoViewIfNeeded();
+    // Scrolling renders lazy panels, which can move this one: click once it stays put.
+    let last = null;
+    for (let i = 0; i < 30; i++) {
+      const b = await host.boundingBox();
+      if (last && b && b.x === last.x && b.y === last.y && b.width === last.width && b.height === last.height) break;
+      last = b;
+      await page.waitForTimeout(200);
+    }
     const xy = await host.evaluate(
       (el, a) => {
         const chart = el.__echarts;
