@@ -2,12 +2,9 @@ package metric
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/momentum-app/momentum/backend/demo"
 	"github.com/momentum-app/momentum/backend/store"
@@ -125,51 +122,13 @@ func TestPRRollupsEqualRaw(t *testing.T) {
 
 func comparePRRollups(t *testing.T, st *store.Store, now time.Time, repo, person, team string) {
 	t.Helper()
-	ctx := context.Background()
-	rolled := NewEngine(st.DB(), st.Engine().Postgres())
-	raw := NewEngine(st.DB(), st.Engine().Postgres())
-	raw.raw = true
-	day := func(d int) time.Time { return now.Truncate(24*time.Hour).AddDate(0, 0, d) }
-	ranges := []struct {
-		from, to time.Time
-		group    Group
-	}{
-		{day(-89), day(0), Day},
-		{day(-89), day(0), Week},
-		{day(-29), day(0), Month},
-		{day(-6), day(0), Day},
-		{day(-45), day(-20), Week},
-	}
 	filters := []Filter{{}, {Repos: []string{repo}}, {People: []string{person}}, {Teams: []string{team}}, {WithBots: true}}
 	deployed, reviews := 0.0, 0.0
-	for _, id := range []string{"cycle-time", "deployments", "review-quality"} {
-		for _, r := range ranges {
-			for _, f := range filters {
-				for _, compare := range []bool{false, true} {
-					q := Query{From: r.from, To: r.to, Group: r.group, Compare: compare, Filter: f, Now: now}
-					want, err := raw.Compute(ctx, id, q)
-					if err != nil {
-						t.Fatalf("%s raw: %v", id, err)
-					}
-					got, err := rolled.Compute(ctx, id, q)
-					if err != nil {
-						t.Fatalf("%s rollup: %v", id, err)
-					}
-					wj, _ := json.Marshal(want)
-					gj, _ := json.Marshal(got)
-					if string(wj) != string(gj) {
-						var w, g any
-						json.Unmarshal(wj, &w)
-						json.Unmarshal(gj, &g)
-						t.Fatalf("%s %s…%s by %s, filter %+v, compare %v: rollup differs from raw (-raw +rollup):\n%s",
-							id, r.from.Format(dateLayout), r.to.Format(dateLayout), r.group, f, compare, cmp.Diff(w, g))
-					}
-					deployed += want.Summary["prs_deployed"]
-					reviews += want.Summary["review_threads"]
-				}
-			}
-		}
-	}
+	compareRollupWithRaw(t, st, now, []string{"cycle-time", "deployments", "review-quality"}, filters,
+		func(_ string, _ Query, want *Result) {
+			deployed += want.Summary["prs_deployed"]
+			reviews += want.Summary["review_threads"]
+		})
 	if deployed == 0 || reviews == 0 {
 		t.Fatalf("%v deployed pull requests, %v review threads in the demo data: the comparison proves nothing", deployed, reviews)
 	}
