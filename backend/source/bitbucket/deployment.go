@@ -162,16 +162,12 @@ func runDeployments(ctx context.Context, job *source.Job) error {
 					fin = unix(d.State.CompletionDate)
 				}
 				isProd := strings.EqualFold(env.Type.Name, "Production") || deployrule.MatchAny(prod, env.Name)
-				var id int64
-				if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
-						commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-					ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
-						is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
-						ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
-						created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
-					RETURNING id`,
-					r.id, ID, d.UUID, env.Name, isProd, status, sha, ref, run, nullID(deployer.PersonID), started.Unix(), fin, d.Release.URL).Scan(&id); err != nil {
+				id, err := deployrule.Save(ctx, db, deployrule.Deployment{
+					RepoID: r.id, Source: ID, ExternalID: d.UUID, Environment: env.Name, Production: isProd,
+					Status: status, SHA: sha, Ref: ref, RunID: run, PersonID: nullID(deployer.PersonID),
+					Created: started.Unix(), Finished: fin, URL: d.Release.URL,
+				})
+				if err != nil {
 					return fmt.Errorf("bitbucket: unable to store a deployment of %s: %w", r.fullName, err)
 				}
 				if err := deployrule.LinkShipped(ctx, db, id); err != nil {
@@ -240,16 +236,12 @@ func ruleDeployments(ctx context.Context, job *source.Job, rule deployrule.Rule,
 		return 0, err
 	}
 	for _, d := range deps {
-		var id int64
-		if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
-				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
-				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
-				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
-				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
-			RETURNING id`,
-			r.id, ID, d.ext, d.env, d.prod, d.status, d.sha, d.ref, d.run, nullID(d.person), d.created, d.finished, d.url).Scan(&id); err != nil {
+		id, err := deployrule.Save(ctx, db, deployrule.Deployment{
+			RepoID: r.id, Source: ID, ExternalID: d.ext, Environment: d.env, Production: d.prod,
+			Status: d.status, SHA: d.sha, Ref: d.ref, RunID: d.run, PersonID: nullID(d.person),
+			Created: d.created, Finished: d.finished, URL: d.url,
+		})
+		if err != nil {
 			return 0, fmt.Errorf("bitbucket: unable to store a deployment of %s: %w", r.fullName, err)
 		}
 		if err := deployrule.LinkShipped(ctx, db, id); err != nil {

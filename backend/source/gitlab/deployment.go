@@ -156,17 +156,12 @@ func platformDeployments(ctx context.Context, job *source.Job, c *gl.Client, who
 				return err
 			}
 		}
-		var depID int64
-		if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
-				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
-				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
-				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
-				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
-			RETURNING id`,
-			p.repoID, ID, fmt.Sprint(d.ID), env, production(rule, env, tier), status, d.SHA, d.Ref, run, nullID(person),
-			created, finished, url).Scan(&depID); err != nil {
+		depID, err := deployrule.Save(ctx, db, deployrule.Deployment{
+			RepoID: p.repoID, Source: ID, ExternalID: fmt.Sprint(d.ID), Environment: env,
+			Production: production(rule, env, tier), Status: status, SHA: d.SHA, Ref: d.Ref, RunID: run,
+			PersonID: nullID(person), Created: created, Finished: finished, URL: url,
+		})
+		if err != nil {
 			return fmt.Errorf("gitlab: unable to store deployment %d of %s: %w", d.ID, p.fullPath, err)
 		}
 		if status == "success" {
@@ -233,16 +228,12 @@ func ruleDeployments(ctx context.Context, job *source.Job, p project) (int, erro
 		return 0, err
 	}
 	for _, d := range deps {
-		var id int64
-		if err := db.QueryRowContext(ctx, `INSERT INTO deployments (repo_id, source, external_id, environment, is_production, status,
-				commit_sha, ref, pipeline_run_id, person_id, created_at, finished_at, url)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-			ON CONFLICT (source, external_id) DO UPDATE SET repo_id = excluded.repo_id, environment = excluded.environment,
-				is_production = excluded.is_production, status = excluded.status, commit_sha = excluded.commit_sha,
-				ref = excluded.ref, pipeline_run_id = excluded.pipeline_run_id, person_id = excluded.person_id,
-				created_at = excluded.created_at, finished_at = excluded.finished_at, url = excluded.url
-			RETURNING id`,
-			p.repoID, ID, d.ext, d.env, d.prod, d.status, d.sha, d.ref, d.run, nullID(d.person), d.created, d.finished, d.url).Scan(&id); err != nil {
+		id, err := deployrule.Save(ctx, db, deployrule.Deployment{
+			RepoID: p.repoID, Source: ID, ExternalID: d.ext, Environment: d.env, Production: d.prod,
+			Status: d.status, SHA: d.sha, Ref: d.ref, RunID: d.run, PersonID: nullID(d.person),
+			Created: d.created, Finished: d.finished, URL: d.url,
+		})
+		if err != nil {
 			return 0, fmt.Errorf("gitlab: unable to store a deployment of %s: %w", p.fullPath, err)
 		}
 		// GitLab links only its own deployments to merge requests: for
