@@ -220,7 +220,8 @@ func (e *Engine) resolve(ctx context.Context, f Filter) (resolved, error) {
 				continue
 			}
 			// A team without members is defined by its repositories.
-			rp, err := e.ids(ctx, `SELECT repo_id FROM team_repositories WHERE team_id = $1`, team[0])
+			rp, err := e.ids(ctx, `SELECT t.repo_id FROM team_repositories t JOIN repositories r ON r.id = t.repo_id
+				WHERE t.team_id = $1 AND NOT r.excluded`, team[0])
 			if err != nil {
 				return r, err
 			}
@@ -246,6 +247,22 @@ func (e *Engine) resolve(ctx context.Context, f Filter) (resolved, error) {
 	}
 	if people != nil {
 		r.personIDs = people
+	}
+	if r.repoIDs == nil {
+		// Repositories the user excluded (or that a source no longer
+		// reaches) are out of the figures; their rows are kept, so including
+		// one again brings its history back. Named in the filter, one counts.
+		var excluded int
+		if err := e.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM repositories WHERE excluded`).Scan(&excluded); err != nil {
+			return r, fmt.Errorf("unable to resolve filter: %w", err)
+		}
+		if excluded > 0 {
+			ids, err := e.ids(ctx, `SELECT id FROM repositories WHERE NOT excluded`)
+			if err != nil {
+				return r, err
+			}
+			r.repoIDs = ids
+		}
 	}
 	if !f.WithBots {
 		// A bot is a person flagged as one, or with a bot account (GitHub

@@ -80,7 +80,8 @@ export function SourceRepositories({ source }: SourceSectionProps) {
           )}
           <b>{keyLabel(repos.data.exclude_key)}</b> (
           {repos.data.exclude.length ? <Code>{repos.data.exclude.join(', ')}</Code> : 'empty'}). Turning a repository off adds
-          its name to <Code>{repos.data.exclude_key}</Code>; the next collection skips it.
+          its name to <Code>{repos.data.exclude_key}</Code>: the next collection skips it and the dashboards leave out its
+          history, which is kept; turning it back on brings it back.
         </Text>
       )}
       {repos.error && (
