@@ -54,6 +54,7 @@ export function useSetRepoExcluded(id: string) {
         qc.invalidateQueries({ queryKey: ['sources'] }),
         qc.invalidateQueries({ queryKey: ['audit'] }),
         qc.invalidateQueries({ queryKey: ['repos'] }),
+        qc.invalidateQueries({ queryKey: ['metric'] }), // the dashboards leave excluded repositories out
       ]),
   });
 }
