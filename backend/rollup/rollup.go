@@ -70,8 +70,9 @@ func lookup(name string) (Family, bool) {
 // Refresh rebuilds the dirty days of the named families (every registered
 // one when none is named). When nothing is dirty it costs one indexed read.
 //
-// Each family is refreshed in its own transaction: the marks are claimed,
-// the days rebuilt, the claimed marks deleted, all or nothing. On SQLite the
+// Each family is refreshed in transactions of up to chunkDays marked days:
+// the marks are claimed, the days rebuilt, the claimed marks deleted, all or
+// nothing per chunk (a cancelled refresh keeps the chunks it committed). On SQLite the
 // transaction holds the write lock from its start (the store opens IMMEDIATE
 // transactions), so writers and other refreshes wait. On PostgreSQL the
 // marks are claimed with FOR UPDATE SKIP LOCKED: a mark a writer's
@@ -150,7 +151,33 @@ func dirtyFamilies(ctx context.Context, db *sql.DB, names []string) ([]string, e
 	return out, nil
 }
 
-func refreshFamily(ctx context.Context, db *sql.DB, postgres bool, f Family) (err error) {
+// chunkDays is how many marked days one transaction rebuilds: a first fill
+// of years of history (after an upgrade adds a family) commits as it goes,
+// so an interrupted refresh keeps what it did and readers of other families
+// and writers are held for one chunk at a time, not for minutes.
+var chunkDays = 62
+
+// refreshFamily rebuilds the days of f marked when it starts, chunk by
+// chunk, each chunk in its own transaction. Marks made meanwhile on days
+// of a later chunk are taken with it; others stay for the next Refresh.
+func refreshFamily(ctx context.Context, db *sql.DB, postgres bool, f Family) error {
+	snapshot, err := readDays(ctx, db, `SELECT day FROM rollup_dirty WHERE family = $1 ORDER BY day`, f.Name)
+	if err != nil {
+		return fmt.Errorf("rollup: unable to read the dirty days of %s: %w", f.Name, err)
+	}
+	for len(snapshot) > 0 {
+		n := min(chunkDays, len(snapshot))
+		if err := refreshChunk(ctx, db, postgres, f, snapshot[0], snapshot[n-1]); err != nil {
+			return err
+		}
+		snapshot = snapshot[n:]
+	}
+	return nil
+}
+
+// refreshChunk claims the marks of f on days [first, last], rebuilds those
+// days and deletes the claimed marks, all or nothing.
+func refreshChunk(ctx context.Context, db *sql.DB, postgres bool, f Family, first, last int64) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("rollup: unable to start refreshing %s: %w", f.Name, err)
@@ -160,11 +187,11 @@ func refreshFamily(ctx context.Context, db *sql.DB, postgres bool, f Family) (er
 			tx.Rollback()
 		}
 	}()
-	claim := `SELECT day FROM rollup_dirty WHERE family = $1 ORDER BY day`
+	claim := `SELECT day FROM rollup_dirty WHERE family = $1 AND day >= $2 AND day <= $3 ORDER BY day`
 	if postgres {
 		claim += ` FOR UPDATE SKIP LOCKED`
 	}
-	days, err := readDays(ctx, tx, claim, f.Name)
+	days, err := readDays(ctx, tx, claim, f.Name, first, last)
 	if err != nil {
 		return fmt.Errorf("rollup: unable to claim the dirty days of %s: %w", f.Name, err)
 	}
@@ -183,8 +210,21 @@ func refreshFamily(ctx context.Context, db *sql.DB, postgres bool, f Family) (er
 	return nil
 }
 
-func readDays(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+// Pending is how many (family, day) marks wait for a refresh: after an
+// upgrade that adds a family, the days of history still to fill.
+func Pending(ctx context.Context, db *sql.DB) (int, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rollup_dirty`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("rollup: unable to count the dirty marks: %w", err)
+	}
+	return n, nil
+}
+
+// readDays reads one column of days through db or tx.
+func readDays(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args ...any) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

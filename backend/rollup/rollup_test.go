@@ -326,3 +326,53 @@ func TestRefreshSkipsTheDaysOfAnOpenWriter(t *testing.T) {
 	refresh(t, st)
 	checkExact(t, db)
 }
+
+// A long refresh (a first fill of years of history) commits chunk by chunk:
+// cancelled halfway, it keeps the days it finished, exact, and the next
+// refresh does only the rest.
+func TestARefreshCommitsChunkByChunk(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		db := setup(t, st)
+		const days = 150 // 3 chunks of at most 62 days
+		for d := int64(0); d < days; d++ {
+			insert(t, db, 1000*day+d*day+d, d+1)
+		}
+		if n, err := rollup.Pending(context.Background(), db); err != nil || n != days {
+			t.Fatalf("Pending = %d, %v; want %d", n, err, days)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var calls int
+		setHook(func(ds []int64) {
+			if calls++; calls == 2 {
+				cancel() // in the second chunk, before it writes
+			}
+		})
+		err := rollup.Refresh(ctx, db, st.Engine().Postgres(), family)
+		setHook(nil)
+		if err == nil {
+			t.Fatal("a refresh cancelled halfway reported success")
+		}
+		left := marks(t, db)
+		if len(left) != days-62 || left[0] != 1062 {
+			t.Fatalf("after a cancelled refresh %d marks are left starting at day %v, want %d starting at 1062", len(left), left[:min(1, len(left))], days-62)
+		}
+		var filled int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM rt_daily`).Scan(&filled); err != nil {
+			t.Fatal(err)
+		}
+		if filled != 62 {
+			t.Fatalf("%d days filled by the first chunk, want 62", filled)
+		}
+
+		before := rebuilds.Load()
+		refresh(t, st)
+		if n := rebuilds.Load() - before; n != 2 {
+			t.Errorf("the rest (%d days) took %d rebuilds, want 2 chunks", days-62, n)
+		}
+		checkExact(t, db)
+		if n, err := rollup.Pending(context.Background(), db); err != nil || n != 0 {
+			t.Fatalf("Pending after the refresh = %d, %v; want 0", n, err)
+		}
+	})
+}
