@@ -42,6 +42,7 @@ func (desktopCmd) Run(g *Globals) error {
 		return err
 	}
 	defer sched.Stop()
+	defer g.fillRollups(ctx, st)()
 	handler := api.New(st, g.DataDir, g.log).WithCollection(ctx, eng, sched, "desktop").Handler(nil)
 	onStartup := func(wctx context.Context) {
 		g.log.Info("desktop window open", "engine", st.Engine())

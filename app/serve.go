@@ -40,6 +40,7 @@ func (c *serveCmd) Run(g *Globals) error {
 		return err
 	}
 	defer sched.Stop() // after the server: waits for a running collection to stop
+	defer g.fillRollups(ctx, st)()
 
 	srv := &http.Server{
 		Handler:           api.New(st, g.DataDir, g.log).WithCollection(ctx, eng, sched, "api").Handler(g.assets),

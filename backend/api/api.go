@@ -12,6 +12,7 @@ import (
 
 	"github.com/momentum-app/momentum/backend/buildinfo"
 	"github.com/momentum-app/momentum/backend/metric"
+	"github.com/momentum-app/momentum/backend/rollup"
 	"github.com/momentum-app/momentum/backend/store"
 )
 
@@ -82,14 +83,21 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("health: database unreachable", "err", err)
 		status = "database unreachable"
 	}
+	// Days of dashboard figures still to fill (after an upgrade); the
+	// status bar says the dashboards are being prepared.
+	pending, err := rollup.Pending(r.Context(), s.store.DB())
+	if err != nil {
+		s.log.Warn("health: cannot count the rollup marks", "err", err)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"status":   status,
-		"version":  buildinfo.Version,
-		"engine":   s.store.Engine(),
-		"data_dir": s.dataDir,
-		"database": s.store.Location(),
-		"notice":   s.store.Notice(),
-		"schema":   store.SchemaVersion(),
+		"rollups_pending": pending,
+		"status":          status,
+		"version":         buildinfo.Version,
+		"engine":          s.store.Engine(),
+		"data_dir":        s.dataDir,
+		"database":        s.store.Location(),
+		"notice":          s.store.Notice(),
+		"schema":          store.SchemaVersion(),
 	})
 }
 

@@ -59,6 +59,17 @@ func TestHealth(t *testing.T) {
 		if h["status"] != "ok" || h["engine"] != string(st.Engine()) || h["data_dir"] != "/data" || h["version"] == "" {
 			t.Errorf("health = %v", h)
 		}
+		if h["rollups_pending"] != 0.0 {
+			t.Errorf("rollups_pending of an empty database = %v, want 0", h["rollups_pending"])
+		}
+		// Two days of a commit's rollup to fill: the status bar says so.
+		if _, err := st.DB().Exec(`INSERT INTO rollup_dirty (family, day) VALUES ('person_commits', 20000), ('person_commits', 20001)`); err != nil {
+			t.Fatal(err)
+		}
+		get(t, srv.URL+"/api/v1/health", &h)
+		if h["rollups_pending"] != 2.0 {
+			t.Errorf("rollups_pending with two marks = %v, want 2", h["rollups_pending"])
+		}
 	})
 }
 

@@ -99,13 +99,6 @@ func Refresh(ctx context.Context, db *sql.DB, postgres bool, names ...string) er
 	if err != nil {
 		return err
 	}
-	// One refresh at a time per database in this process: a second caller
-	// (another metric request) waits for the first and then finds its days
-	// done, instead of failing on SQLite's busy timeout while a long first
-	// fill holds the write lock. Processes still split the days (see above).
-	lock, _ := refreshing.LoadOrStore(db, &sync.Mutex{})
-	lock.(*sync.Mutex).Lock()
-	defer lock.(*sync.Mutex).Unlock()
 	for _, n := range dirty {
 		f, _ := lookup(n)
 		if err := refreshFamily(ctx, db, postgres, f); err != nil {
@@ -178,6 +171,14 @@ func refreshFamily(ctx context.Context, db *sql.DB, postgres bool, f Family) err
 // refreshChunk claims the marks of f on days [first, last], rebuilds those
 // days and deletes the claimed marks, all or nothing.
 func refreshChunk(ctx context.Context, db *sql.DB, postgres bool, f Family, first, last int64) (err error) {
+	// One chunk at a time per database in this process: a second caller
+	// (a metric request beside the start-up fill) waits for the chunk in
+	// hand, not for the whole fill, and then finds its days done or takes
+	// its turn, instead of failing on SQLite's busy timeout. Processes still
+	// split the days (see Refresh).
+	lock, _ := refreshing.LoadOrStore(db, &sync.Mutex{})
+	lock.(*sync.Mutex).Lock()
+	defer lock.(*sync.Mutex).Unlock()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("rollup: unable to start refreshing %s: %w", f.Name, err)

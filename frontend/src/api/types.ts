@@ -12,6 +12,8 @@ export interface Health {
   database: string;
   /** Why the app is running degraded, e.g. the SQLite fallback; empty when all is well. */
   notice: string;
+  /** Days of pre-aggregated dashboard figures still to fill (after an upgrade); 0 when ready. */
+  rollups_pending: number;
 }
 
 export type MetricView = 'organization' | 'individual';

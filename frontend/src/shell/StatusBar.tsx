@@ -1,6 +1,7 @@
 // Bottom bar: which database engine is in use, where the data lives, the version, and the
-// server's notice (e.g. why it fell back to SQLite) in a warning colour.
-import { Group, Text, Tooltip } from '@mantine/core';
+// server's notice (e.g. why it fell back to SQLite) in a warning colour, and the dashboard figures
+// still being prepared after an update.
+import { Group, Loader, Text, Tooltip } from '@mantine/core';
 import { useHealth } from '../api/queries';
 import type { Engine } from '../api/types';
 import { IconWarning } from './icons';
@@ -45,6 +46,21 @@ export function StatusBar() {
       <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} data-testid="status-version">
         v{h.version}
       </Text>
+      {h.rollups_pending > 0 && (
+        <Tooltip
+          label="After an update, Momentum fills the pre-aggregated figures the dashboards read, once, in the background. Dashboards opened meanwhile wait for the days they show."
+          multiline
+          w={380}
+          openDelay={200}
+        >
+          <Group gap={6} wrap="nowrap" data-testid="status-preparing" style={{ minWidth: 0 }}>
+            <Loader size={10} />
+            <Text size="xs" c="dimmed" truncate>
+              Preparing dashboards: {h.rollups_pending.toLocaleString()} {h.rollups_pending === 1 ? 'day' : 'days'} of figures left
+            </Text>
+          </Group>
+        </Tooltip>
+      )}
       {h.notice && (
         <Tooltip label={h.notice} multiline w={420} openDelay={200}>
           <Group gap={4} wrap="nowrap" className="status-notice" data-testid="status-notice" style={{ minWidth: 0 }}>

@@ -60,7 +60,7 @@ export function stubFakeApi(seed: Partial<FakeApi> = {}): FakeApi {
         return json(method === 'POST' ? 201 : 200, t);
       }
       const lists: Record<string, unknown> = {
-        '/health': { status: 'ok', version: '0.1.0', engine: 'sqlite', data_dir: '/d', database: 'sqlite', notice: '' },
+        '/health': { status: 'ok', version: '0.1.0', engine: 'sqlite', data_dir: '/d', database: 'sqlite', notice: '', rollups_pending: 0 },
         '/metrics': { metrics: [] },
         '/repos': { repos: [{ id: 1, full_name: 'acme/api', source: 'github' }, { id: 2, full_name: 'acme/web', source: 'github' }] },
         '/people': {
