@@ -98,7 +98,10 @@ func commitPRActivity(ctx context.Context, q *querier, p Period) (*Values, error
 	}, nil
 }
 
-// prSizes buckets the PRs opened in the period by lines changed.
+// prSizes buckets the PRs opened in the period by lines changed. SQLite
+// (stat4) skip-scanned pull_requests_state_idx for the range, one table row
+// per pull request for its size, instead of reading the covering
+// pull_requests_created_idx (large demo, 90 days: 264 -> 29 ms).
 func (q *querier) prSizes(ctx context.Context, p Period) ([]Bucket, error) {
 	where, args := p.scope("created_at", "repo_id", "person_id")
 	rows, err := q.db.QueryContext(ctx, `SELECT CASE
@@ -106,7 +109,7 @@ func (q *querier) prSizes(ctx context.Context, p Period) ([]Bucket, error) {
 		WHEN additions + deletions < 50 THEN 1
 		WHEN additions + deletions < 250 THEN 2
 		WHEN additions + deletions < 1000 THEN 3
-		ELSE 4 END, COUNT(*) FROM pull_requests WHERE `+where+` GROUP BY 1`, args...)
+		ELSE 4 END, COUNT(*) FROM pull_requests`+q.indexedBy("pull_requests_created_idx")+` WHERE `+where+` GROUP BY 1`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("unable to size pull requests: %w", err)
 	}

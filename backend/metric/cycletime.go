@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -35,7 +36,7 @@ type RepoStages struct {
 type prStages struct {
 	day    int
 	merged int64
-	repo   string
+	repo   int64
 	hours  [4]float64
 	ok     [4]bool
 	total  float64
@@ -49,9 +50,9 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 	var noReview float64
 	// In id order, sorted here: an ORDER BY led SQLite to walk the whole
 	// table in id order for an older range (stat4 saw it as wide).
-	err := q.each(ctx, `SELECT pr.id, pr.merged_at, pr.created_at, COALESCE(pr.ready_at, pr.created_at), pr.first_commit_at, pr.first_review_at, r.full_name
-		FROM pull_requests pr JOIN repositories r ON r.id = pr.repo_id
-		WHERE `+where+bots, args,
+	// Repositories are named once, below, not joined to every pull request.
+	err := q.each(ctx, `SELECT pr.id, pr.merged_at, pr.created_at, COALESCE(pr.ready_at, pr.created_at), pr.first_commit_at, pr.first_review_at, pr.repo_id
+		FROM pull_requests pr WHERE `+where+bots, args,
 		func(rows *sql.Rows) error {
 			var id, merged, created, ready int64
 			var firstCommit, firstReview sql.NullInt64
@@ -115,7 +116,7 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 		n     int
 		hours [4][]float64
 	}
-	repos := map[string]*repoAcc{}
+	repos := map[int64]*repoAcc{}
 	for _, x := range prs {
 		totals = append(totals, x.total)
 		ra := repos[x.repo]
@@ -141,6 +142,12 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 		}
 	}
 
+	// Sorted once here: every figure below sorts a copy of its values, which
+	// is then already in order (the sorts were a sixth of the time).
+	slices.Sort(totals)
+	for i := range stageHours {
+		slices.Sort(stageHours[i])
+	}
 	s := map[string]float64{
 		"prs":                   float64(len(prs)),
 		"merged_without_review": noReview,
@@ -180,9 +187,13 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 		series[i] = pt
 	}
 
+	names, err := q.repoNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	byRepo := make([]RepoStages, 0, len(repos))
-	for name, ra := range repos {
-		rs := RepoStages{Repo: name, PRs: ra.n, Hours: map[string]any{}}
+	for id, ra := range repos {
+		rs := RepoStages{Repo: names[id], PRs: ra.n, Hours: map[string]any{}}
 		for si, st := range cycleStages {
 			rs.Hours[st.id] = meanOrNil(ra.hours[si])
 		}
@@ -209,4 +220,22 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 			"by_repo":    byRepo,
 		},
 	}, nil
+}
+
+// repoNames maps repository IDs to their full names.
+func (q *querier) repoNames(ctx context.Context) (map[int64]string, error) {
+	names := map[int64]string{}
+	err := q.each(ctx, `SELECT id, full_name FROM repositories`, nil, func(rows *sql.Rows) error {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unable to name repositories: %w", err)
+	}
+	return names, nil
 }

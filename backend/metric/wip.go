@@ -86,7 +86,11 @@ func (pr openPR) statusChanges() []int64 {
 func wip(ctx context.Context, q *querier, p Period) (*Values, error) {
 	asOf := p.AsOf()
 	bots := p.humans("pr.person_id")
-	filter := p.repoIn("pr.repo_id") + p.personIn("pr.person_id") + bots
+	// The person filter of a team (a hundred people) led SQLite to read the
+	// first two parts through pull_requests_person_closed_idx, one table row
+	// per pull request; the unary plus keeps it on the covering
+	// pull_requests_open_idx (team, large demo: 16k rows, 3x less CPU).
+	filter := p.repoIn("pr.repo_id") + p.personIn(q.notIndexed("pr.person_id")) + bots
 	// Open at some instant of the period: opened before its end and not
 	// closed or merged before its start. The three disjoint parts (still
 	// open; closed since the start; merged since the start and not closed)
@@ -274,13 +278,25 @@ func (q *querier) activeAuthors(ctx context.Context, p Period, asOf int64, bots 
 // one, with a pipeline run or a pull request opened from them in the 14 days
 // up to asOf.
 func (q *querier) activeBranches(ctx context.Context, p Period, asOf int64, bots string) (float64, error) {
+	// SQLite (stat4) skip-scanned pipeline_runs_repo_started_idx over every
+	// repository, one table row per run for its branch; the runs' covering
+	// indexes read the same runs without the table (large demo, 19k runs:
+	// 69 -> 20 ms unfiltered; a team's 10k: 35 -> 25 ms).
+	runs := "pipeline_runs pr"
+	switch {
+	case p.Filter.repoIDs != nil:
+	case p.Filter.personIDs != nil:
+		runs += q.indexedBy("pipeline_runs_person_idx")
+	default:
+		runs += q.indexedBy("pipeline_runs_range_idx")
+	}
 	var n float64
 	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
 			SELECT pr.repo_id, pr.head_branch AS branch FROM pull_requests pr
 			WHERE pr.created_at >= $1 AND pr.created_at < $2 AND pr.head_branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
 			UNION
 			SELECT b.repo_id, b.branch FROM (
-				SELECT DISTINCT pr.repo_id, pr.branch FROM pipeline_runs pr
+				SELECT DISTINCT pr.repo_id, pr.branch FROM `+runs+`
 				WHERE pr.started_at >= $1 AND pr.started_at < $2 AND pr.branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
 			) b JOIN repositories r ON r.id = b.repo_id
 			WHERE b.branch <> r.default_branch AND NOT (r.default_branch = '' AND b.branch IN ('main', 'master'))) b`,
