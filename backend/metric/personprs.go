@@ -401,15 +401,6 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 	mine := idList("pr.person_id", who)
 	day := func(t int64) int { return int((t - p.Start()) / 86400) }
 
-	// Review comments others started on the subject's pull requests (thread
-	// roots, bots left out).
-	type received struct {
-		pr       int64
-		ext      string
-		at       int64
-		resolved sql.NullInt64
-	}
-	var got []received
 	reviewers := map[int64]*ReviewerCount{}
 	reviewer := func(id sql.NullInt64, name sql.NullString) *ReviewerCount {
 		key := int64(0)
@@ -426,71 +417,18 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 		}
 		return r
 	}
-	where, args := p.scope("cm.created_at", "pr.repo_id", "")
-	err = q.each(ctx, `SELECT cm.pr_id, cm.external_id, cm.created_at, cm.resolved_at, cm.person_id, pe.display_name
-		FROM pull_request_comments cm JOIN pull_requests pr ON pr.id = cm.pr_id LEFT JOIN people pe ON pe.id = cm.person_id
-		WHERE cm.kind = 'review' AND cm.in_reply_to = '' AND `+where+mine+notBy("cm.person_id", who)+p.humans("cm.person_id")+`
-		ORDER BY cm.created_at, cm.id`, args,
-		func(rows *sql.Rows) error {
-			var c received
-			var by sql.NullInt64
-			var name sql.NullString
-			if err := rows.Scan(&c.pr, &c.ext, &c.at, &c.resolved, &by, &name); err != nil {
-				return err
-			}
-			got = append(got, c)
-			reviewer(by, name).Comments++
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("unable to read review comments on the person's pull requests: %w", err)
-	}
+	commented := func(id sql.NullInt64, name sql.NullString) { reviewer(id, name).Comments++ }
 
-	// What the subject did about them: replies in the thread, commits on the PR.
-	prs := map[int64]bool{}
-	for _, c := range got {
-		prs[c.pr] = true
+	// Review comments others started on the subject's pull requests (thread
+	// roots, bots left out), with when the subject addressed them.
+	var got []received
+	if q.raw || len(who) != 1 {
+		got, err = q.receivedRaw(ctx, p, who, commented)
+	} else {
+		got, err = q.receivedFromRollup(ctx, p, who[0], commented)
 	}
-	replies := map[string][]int64{} // pr:ext → reply instants
-	commitsOn := map[int64][]int64{}
-	if len(prs) > 0 {
-		ids := make([]int64, 0, len(prs))
-		for id := range prs {
-			ids = append(ids, id)
-		}
-		in := joinIDs(ids)
-		// The pull requests bound these reads; the person's comments and
-		// commits of all time do not ("me" can have 100k and 340k of them),
-		// so "+" keeps SQLite from starting with the person's index.
-		err = q.each(ctx, `SELECT cm.pr_id, cm.in_reply_to, cm.created_at FROM pull_request_comments cm
-			WHERE cm.pr_id IN (`+in+`) AND cm.in_reply_to <> ''`+idList("+cm.person_id", who), nil,
-			func(rows *sql.Rows) error {
-				var pr, t int64
-				var to string
-				if err := rows.Scan(&pr, &to, &t); err != nil {
-					return err
-				}
-				k := strconv.FormatInt(pr, 10) + ":" + to
-				replies[k] = append(replies[k], t)
-				return nil
-			})
-		if err != nil {
-			return nil, fmt.Errorf("unable to read the person's replies: %w", err)
-		}
-		err = q.each(ctx, `SELECT pc.pr_id, c.committed_at FROM pull_request_commits pc
-			JOIN pull_requests pr ON pr.id = pc.pr_id JOIN commits c ON c.repo_id = pr.repo_id AND c.sha = pc.commit_sha
-			WHERE pc.pr_id IN (`+in+`)`+idList("+c.person_id", who), nil,
-			func(rows *sql.Rows) error {
-				var pr, t int64
-				if err := rows.Scan(&pr, &t); err != nil {
-					return err
-				}
-				commitsOn[pr] = append(commitsOn[pr], t)
-				return nil
-			})
-		if err != nil {
-			return nil, fmt.Errorf("unable to read the person's commits on their pull requests: %w", err)
-		}
+	if err != nil {
+		return nil, err
 	}
 
 	// Time to address = comment → the first of: the subject's reply in its
@@ -501,25 +439,12 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 	for _, c := range got {
 		d := day(c.at)
 		receivedByDay[d]++
-		first := int64(-1)
-		consider := func(t int64) {
-			if t >= c.at && (first < 0 || t < first) {
-				first = t
-			}
-		}
-		for _, t := range replies[strconv.FormatInt(c.pr, 10)+":"+c.ext] {
-			consider(t)
-		}
-		for _, t := range commitsOn[c.pr] {
-			consider(t)
-		}
 		if c.resolved.Valid {
-			consider(c.resolved.Int64)
 			resolvedByDay[d]++
 		}
-		if first >= 0 {
+		if c.addressed >= 0 {
 			addressedByDay[d]++
-			h := hoursBetween(c.at, first)
+			h := hoursBetween(c.at, c.addressed)
 			hours = append(hours, h)
 			addressHours[d] = append(addressHours[d], h)
 		}
@@ -527,7 +452,7 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 
 	// Reviews others gave the subject's pull requests, and those the subject gave.
 	reviewsByDay := map[int]float64{}
-	where, args = p.scope("r.submitted_at", "pr.repo_id", "")
+	where, args := p.scope("r.submitted_at", "pr.repo_id", "")
 	err = q.each(ctx, `SELECT (r.submitted_at - $1) / 86400, r.person_id, pe.display_name
 		FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id LEFT JOIN people pe ON pe.id = r.person_id
 		WHERE `+where+mine+notBy("r.person_id", who)+p.humans("r.person_id"), args,
@@ -651,4 +576,78 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 			"reviewers":       table,
 		},
 	}, nil
+}
+
+// receivedRaw reads the review threads others started on the subject's pull
+// requests in the period (bots left out unless asked for) from the source
+// tables, calling by for the person who started each, and finds when the
+// subject addressed each (firstResponse).
+func (q *querier) receivedRaw(ctx context.Context, p Period, who []int64, by func(sql.NullInt64, sql.NullString)) ([]received, error) {
+	var got []received
+	where, args := p.scope("cm.created_at", "pr.repo_id", "")
+	err := q.each(ctx, `SELECT cm.pr_id, cm.external_id, cm.created_at, cm.resolved_at, cm.person_id, pe.display_name
+		FROM pull_request_comments cm JOIN pull_requests pr ON pr.id = cm.pr_id LEFT JOIN people pe ON pe.id = cm.person_id
+		WHERE cm.kind = 'review' AND cm.in_reply_to = '' AND `+where+idList("pr.person_id", who)+notBy("cm.person_id", who)+p.humans("cm.person_id")+`
+		ORDER BY cm.created_at, cm.id`, args,
+		func(rows *sql.Rows) error {
+			var c received
+			var person sql.NullInt64
+			var name sql.NullString
+			if err := rows.Scan(&c.pr, &c.ext, &c.at, &c.resolved, &person, &name); err != nil {
+				return err
+			}
+			got = append(got, c)
+			by(person, name)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("unable to read review comments on the person's pull requests: %w", err)
+	}
+
+	// What the subject did about them: replies in the thread, commits on the PR.
+	prs := map[int64]bool{}
+	for _, c := range got {
+		prs[c.pr] = true
+	}
+	replies := map[string][]int64{} // pr:ext → reply instants
+	commitsOn := map[int64][]int64{}
+	if len(prs) > 0 {
+		in := joinIDs(sortedKeys(prs))
+		// The pull requests bound these reads; the person's comments and
+		// commits of all time do not ("me" can have 100k and 340k of them),
+		// so "+" keeps SQLite from starting with the person's index.
+		err = q.each(ctx, `SELECT cm.pr_id, cm.in_reply_to, cm.created_at FROM pull_request_comments cm
+			WHERE cm.pr_id IN (`+in+`) AND cm.in_reply_to <> ''`+idList("+cm.person_id", who), nil,
+			func(rows *sql.Rows) error {
+				var pr, t int64
+				var to string
+				if err := rows.Scan(&pr, &to, &t); err != nil {
+					return err
+				}
+				replies[threadKey(pr, to)] = append(replies[threadKey(pr, to)], t)
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("unable to read the person's replies: %w", err)
+		}
+		err = q.each(ctx, `SELECT pc.pr_id, c.committed_at FROM pull_request_commits pc
+			JOIN pull_requests pr ON pr.id = pc.pr_id JOIN commits c ON c.repo_id = pr.repo_id AND c.sha = pc.commit_sha
+			WHERE pc.pr_id IN (`+in+`)`+idList("+c.person_id", who), nil,
+			func(rows *sql.Rows) error {
+				var pr, t int64
+				if err := rows.Scan(&pr, &t); err != nil {
+					return err
+				}
+				commitsOn[pr] = append(commitsOn[pr], t)
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("unable to read the person's commits on their pull requests: %w", err)
+		}
+	}
+	for i := range got {
+		c := &got[i]
+		c.addressed = firstResponse(c.at, replies[threadKey(c.pr, c.ext)], commitsOn[c.pr], c.resolved)
+	}
+	return got, nil
 }

@@ -50,6 +50,9 @@ var schemaV12 string
 //go:embed schema_v13.sql
 var schemaV13 string
 
+//go:embed schema_v14.sql
+var schemaV14 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -68,6 +71,7 @@ var migrations = []string{
 	schemaV11,
 	schemaV12,
 	schemaV13,
+	schemaV14,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
