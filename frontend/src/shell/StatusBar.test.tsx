@@ -32,7 +32,7 @@ describe('StatusBar', () => {
   it('counts down the dashboard figures being prepared after an update, polling every few seconds', async () => {
     const left = [1240, 62, 0];
     let calls = 0;
-    stubApi({ '/api/v1/health': () => [200, health(left[Math.min(calls++, left.length - 1)])] });
+    stubApi({ '/api/v1/health': () => [200, health(left[Math.min(calls++, left.length - 1)] ?? 0)] });
     renderBar();
     expect((await screen.findByTestId('status-preparing', undefined, { timeout: 5_000 })).textContent).toBe(
       'Preparing dashboards: 1,240 days of figures left',
