@@ -96,36 +96,34 @@ func wip(ctx context.Context, q *querier, p Period) (*Values, error) {
 	// open; closed since the start; merged since the start and not closed)
 	// each seek pull_requests_open_idx, where the plain condition would read
 	// every pull request ever opened.
-	const cols = `SELECT pr.created_at, pr.is_draft, pr.ready_at, pr.first_review_at, pr.approved_at, pr.closed_at, pr.merged_at, pr.person_id
-		FROM pull_requests pr WHERE pr.created_at < $2 AND `
+	// Six integer columns, 0 for "never" (a timestamp is never 0): when it
+	// was ready (the draft flag folded in) and when it closed (the sooner of
+	// closed and merged). Each column of each of some 30k rows was a good
+	// part of the time, more so as a nullable one.
+	cols := func(closed string) string {
+		return `SELECT pr.created_at, CASE WHEN pr.ready_at IS NOT NULL THEN pr.ready_at WHEN pr.is_draft THEN 0 ELSE pr.created_at END,
+			COALESCE(pr.first_review_at, 0), COALESCE(pr.approved_at, 0), ` + closed + `, COALESCE(pr.person_id, 0)
+			FROM pull_requests pr WHERE pr.created_at < $2 AND `
+	}
 	var prs []openPR
-	err := q.each(ctx, cols+`pr.closed_at IS NULL AND pr.merged_at IS NULL`+filter+`
-		UNION ALL `+cols+`pr.closed_at >= $1 AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`+filter+`
-		UNION ALL `+cols+`pr.closed_at IS NULL AND pr.merged_at >= $1`+filter,
+	err := q.each(ctx, cols("0")+`pr.closed_at IS NULL AND pr.merged_at IS NULL`+filter+`
+		UNION ALL `+cols("CASE WHEN pr.merged_at < pr.closed_at THEN pr.merged_at ELSE pr.closed_at END")+
+		`pr.closed_at >= $1 AND (pr.merged_at IS NULL OR pr.merged_at >= $1)`+filter+`
+		UNION ALL `+cols("pr.merged_at")+`pr.closed_at IS NULL AND pr.merged_at >= $1`+filter,
 		[]any{p.Start(), asOf}, func(rows *sql.Rows) error {
 			var x openPR
-			var draft bool
-			var ready, review, approved, closed, merged, person sql.NullInt64
-			if err := rows.Scan(&x.created, &draft, &ready, &review, &approved, &closed, &merged, &person); err != nil {
+			var ready int64
+			if err := rows.Scan(&x.created, &ready, &x.review, &x.approved, &x.closed, &x.person); err != nil {
 				return err
 			}
-			switch {
-			case ready.Valid:
-				x.ready = max(ready.Int64, x.created)
-			case !draft:
-				x.ready = x.created
+			if ready != 0 {
+				x.ready = max(ready, x.created)
 			}
-			x.review, x.approved, x.person = review.Int64, approved.Int64, person.Int64
-			if review.Valid {
+			if x.review != 0 {
 				x.review = max(x.review, x.ready)
 			}
-			if approved.Valid {
+			if x.approved != 0 {
 				x.approved = max(x.approved, x.review)
-			}
-			for _, c := range []sql.NullInt64{closed, merged} {
-				if c.Valid && (x.closed == 0 || c.Int64 < x.closed) {
-					x.closed = c.Int64
-				}
 			}
 			prs = append(prs, x)
 			return nil
