@@ -79,11 +79,15 @@ func (q *querier) reviewActivityRollup(ctx context.Context, p Period, prs map[in
 		FROM rollup_pr_reviews pr WHERE `+where, args,
 		func(rows *sql.Rows) error {
 			var id, actor int64
-			var comments, reviewComments, reviews, approvals, nThreads float64
+			// Counts are scanned as integers: pgx turned each into a
+			// float64 through its text (a fifth of the time on PostgreSQL).
+			var nComments, nReviewComments, nReviews, nApprovals, nThreads int64
 			var resolved string
-			if err := rows.Scan(&id, &actor, &comments, &reviewComments, &reviews, &approvals, &nThreads, &resolved); err != nil {
+			if err := rows.Scan(&id, &actor, &nComments, &nReviewComments, &nReviews, &nApprovals, &nThreads, &resolved); err != nil {
 				return err
 			}
+			comments, reviewComments := float64(nComments), float64(nReviewComments)
+			reviews, approvals := float64(nReviews), float64(nApprovals)
 			if x := prs[id]; x != nil {
 				x.comments += comments
 				x.reviewComments += reviewComments
@@ -100,7 +104,7 @@ func (q *querier) reviewActivityRollup(ctx context.Context, p Period, prs map[in
 				r.Approvals += approvals
 				r.PRs++
 			}
-			*threads += nThreads
+			*threads += float64(nThreads)
 			if resolved != "" {
 				for _, s := range strings.Split(resolved, ",") {
 					secs, err := strconv.ParseInt(s, 10, 64)
