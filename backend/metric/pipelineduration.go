@@ -1,11 +1,11 @@
 package metric
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -84,21 +84,42 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	pipes := map[int64]*pipe{}
 	b := newBuckets(p)
 	perBucket := make([][]float64, len(b.starts))
-	// The runs are read in any order, sorted once, then dealt to their
-	// bucket and pipeline in order: every list comes out sorted.
-	type run struct {
-		secs int64
-		day  int
-		id   int64
+	// The runs are read in any order, each as its seconds and its source
+	// (a day and pipeline), sorted once as packed integers, then dealt to
+	// their bucket and pipeline in order: every list comes out sorted.
+	type source struct {
+		bucket int // -1: outside the period's days
+		pp     *pipe
 	}
-	var read []run
-	add := func(d int, id, secs int64) { read = append(read, run{max(secs, 0), d, id}) }
-	rolled, err := q.pipelineRollup(ctx, p)
+	var sources []source
+	sourceOf := map[[2]int64]int32{}
+	var secs []int64
+	var from []int32
+	add := func(d int, id, s int64) {
+		k := [2]int64{int64(d), id}
+		i, ok := sourceOf[k]
+		if !ok {
+			i = int32(len(sources))
+			sourceOf[k] = i
+			src := source{bucket: -1, pp: pipes[id]}
+			if d >= 0 && d < len(b.ofDay) {
+				src.bucket = b.ofDay[d]
+			}
+			if src.pp == nil {
+				src.pp = &pipe{}
+				pipes[id] = src.pp
+			}
+			sources = append(sources, src)
+		}
+		secs = append(secs, max(s, 0))
+		from = append(from, i)
+	}
+	set, rolled, err := q.pipelineRollup(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	if rolled {
-		dwhere, dargs := p.dayScope(p.Start(), p.End())
+		dwhere, dargs := p.setScope(set, p.Start(), p.End())
 		err = q.each(ctx, `SELECT day - $1, pipeline_id, secs FROM rollup_pipeline_durations WHERE `+dwhere, dargs,
 			func(rows *sql.Rows) error {
 				var d int
@@ -125,20 +146,26 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	if err != nil {
 		return nil, fmt.Errorf("unable to read pipeline durations: %w", err)
 	}
-	slices.SortFunc(read, func(a, b run) int { return cmp.Compare(a.secs, b.secs) })
-	all := make([]float64, len(read))
-	for i, r := range read {
-		m := float64(r.secs) / 60
+	// Seconds in the high bits, the source in the low ones.
+	shift := bits.Len(uint(len(sources)))
+	keys := make([]uint64, len(secs))
+	for i, s := range secs {
+		if uint64(s) >= 1<<(64-shift) {
+			return nil, fmt.Errorf("unable to sort pipeline durations: a run took %d seconds", s)
+		}
+		keys[i] = uint64(s)<<shift | uint64(from[i])
+	}
+	slices.Sort(keys)
+	all := make([]float64, len(keys))
+	mask := uint64(1)<<shift - 1
+	for i, k := range keys {
+		m := float64(k>>shift) / 60
 		all[i] = m
-		if r.day >= 0 && r.day < len(b.ofDay) {
-			perBucket[b.ofDay[r.day]] = append(perBucket[b.ofDay[r.day]], m)
+		src := sources[k&mask]
+		if src.bucket >= 0 {
+			perBucket[src.bucket] = append(perBucket[src.bucket], m)
 		}
-		pp := pipes[r.id]
-		if pp == nil {
-			pp = &pipe{}
-			pipes[r.id] = pp
-		}
-		pp.minutes = append(pp.minutes, m)
+		src.pp.minutes = append(src.pp.minutes, m)
 	}
 	if err := q.namePipelines(ctx, func(id int64, name, repo, url string) {
 		if pp := pipes[id]; pp != nil {
@@ -148,7 +175,7 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 		return nil, err
 	}
 
-	stages, steps, stageByDay, err := q.stageDurations(ctx, p, float64(len(all)), rolled)
+	stages, steps, stageByDay, err := q.stageDurations(ctx, p, float64(len(all)), set, rolled)
 	if err != nil {
 		return nil, err
 	}
@@ -276,10 +303,10 @@ type stageDay struct {
 
 // stageDurations sums the jobs (stages) and steps of the successful runs in
 // the period (runs of them): per stage and per step overall (the slowest
-// steps first), and per stage and day. rolled reads the rollup, whose rows
+// steps first), and per stage and day. rolled reads the set's rollup rows, which
 // are summed here by key (cheaper than SQLite's sorter); seconds are whole,
 // so the sums do not depend on the order of the rows.
-func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, rolled bool) (stages, steps []StepDuration, byDay []stageDay, err error) {
+func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, set int64, rolled bool) (stages, steps []StepDuration, byDay []stageDay, err error) {
 	where, args := p.runScope(p.Start(), p.End())
 	query := `SELECT (r.started_at - $1) / 86400, CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
 			COUNT(*), SUM(` + jobDuration + `)
@@ -287,7 +314,7 @@ func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, ro
 		WHERE ` + where + ` AND r.status = 'success' AND ` + runDuration + ` IS NOT NULL AND ` + jobDuration + ` IS NOT NULL
 		GROUP BY 1, 2, 3, 4`
 	if rolled {
-		where, args = p.dayScope(p.Start(), p.End())
+		where, args = p.setScope(set, p.Start(), p.End())
 		query = `SELECT day - $1, top, stage, name, timed, secs FROM rollup_pipeline_jobs
 			WHERE ` + where + ` AND run_status = 'success' AND run_timed = 1 AND timed > 0`
 	}

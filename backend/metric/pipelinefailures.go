@@ -66,12 +66,12 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 			e.Failures += failed
 		}
 	}
-	rolled, err := q.pipelineRollup(ctx, p)
+	set, rolled, err := q.pipelineRollup(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	if rolled {
-		dwhere, dargs := p.dayScope(p.Start(), p.End())
+		dwhere, dargs := p.setScope(set, p.Start(), p.End())
 		err = q.each(ctx, `SELECT day - $1, event, SUM(success), SUM(failure) FROM rollup_pipeline_events
 			WHERE `+dwhere+` GROUP BY 1, 2`, dargs,
 			func(rows *sql.Rows) error {
@@ -107,11 +107,11 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 	}
 	nRuns, nFails := sum(runs), sum(fails)
 
-	byStage, bySteps, jobFails, err := q.jobFailures(ctx, p, rolled)
+	byStage, bySteps, jobFails, err := q.jobFailures(ctx, p, set, rolled)
 	if err != nil {
 		return nil, err
 	}
-	reasons, err := q.failureReasons(ctx, p, nFails, rolled)
+	reasons, err := q.failureReasons(ctx, p, nFails, set, rolled)
 	if err != nil {
 		return nil, err
 	}
@@ -182,8 +182,8 @@ type jobFailureCount struct {
 // failure rate by stage and of the steps of the completed runs (steps that
 // never failed are left out, the rest ordered by failures), and the failures
 // of each top-level job of any run, for failingJobs. rolled reads the
-// rollup's counts instead.
-func (q *querier) jobFailures(ctx context.Context, p Period, rolled bool) (stages, steps []StageFailures, jobs map[jobKey]*jobFailureCount, err error) {
+// counts of the set's rollup rows instead.
+func (q *querier) jobFailures(ctx context.Context, p Period, set int64, rolled bool) (stages, steps []StageFailures, jobs map[jobKey]*jobFailureCount, err error) {
 	where, args := p.runScope(p.Start(), p.End())
 	// CROSS JOIN keeps SQLite on the runs of the range first (PostgreSQL
 	// plans it as the inner join it is): its statistics cannot tell that
@@ -196,7 +196,7 @@ func (q *querier) jobFailures(ctx context.Context, p Period, rolled bool) (stage
 		WHERE j.run_id = r.id AND ` + where + ` AND j.status IN ('success', 'failure')
 		GROUP BY 1, 2, 3, 4, 5`
 	if rolled {
-		where, args = p.dayScope(p.Start(), p.End())
+		where, args = p.setScope(set, p.Start(), p.End())
 		// Summed below, by key: cheaper than SQLite's sorter.
 		query = `SELECT CASE WHEN run_status = 'other' THEN 0 ELSE 1 END, top, pipeline_id, stage, name, done, failed, last_failed_at
 			FROM rollup_pipeline_jobs WHERE ` + where + ` AND done > 0`
@@ -277,12 +277,12 @@ func (q *querier) jobFailures(ctx context.Context, p Period, rolled bool) (stage
 }
 
 // failureReasons are the ten most frequent reasons of the failed runs.
-func (q *querier) failureReasons(ctx context.Context, p Period, failures float64, rolled bool) ([]FailureReason, error) {
+func (q *querier) failureReasons(ctx context.Context, p Period, failures float64, set int64, rolled bool) ([]FailureReason, error) {
 	where, args := p.runScope(p.Start(), p.End())
 	query := `SELECT r.failure_reason, COUNT(*) FROM pipeline_runs r
 		WHERE ` + where + ` AND r.status = 'failure' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`
 	if rolled {
-		where, args = p.dayScope(p.Start(), p.End())
+		where, args = p.setScope(set, p.Start(), p.End())
 		query = `SELECT reason, SUM(failures) FROM rollup_pipeline_reasons WHERE ` + where + ` GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`
 	}
 	out := []FailureReason{}

@@ -3,36 +3,89 @@ package metric
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/momentum-app/momentum/backend/rollup"
 )
 
-// The "pipeline" rollup family (tables and triggers: store schema v9) holds
-// the pipeline metrics' figures per UTC day of a run's start, by repository
-// but not by person: a 90-day range of the large demo data is 128k runs and
-// 262k jobs, 2k hours, 7k pipeline-days and 27k job-days. A person or team
-// filter keeps the raw queries (its rows would barely compress: most people
-// start a run or two a day), as do the hourly counts and flips under a
-// repository filter (a repository's runs are few; flips pair the filtered
-// runs). The failure episodes (store v12) are few and kept with their
-// person: every filter reads them.
+// The "pipeline" rollup family (tables and triggers: store schema v9, v12,
+// v15) holds the pipeline metrics' figures per UTC day of a run's start, by
+// repository and by set of people: set 0 is everyone, a set > 0 the members
+// of a team when the set was built (rollup_pipeline_sets and _set_members).
+// A 90-day range of the large demo data is 128k runs and 262k jobs, 2k
+// hours, 7k pipeline-days and 29k job-days for everyone, and about half as
+// many for the largest team; by person they would barely compress (124k job
+// rows: most people start a run or two a day), so a filter by person reads
+// the runs, as does one by team while its set is missing or out of date (its
+// members changed: a new set is then built in the background). The hourly
+// counts and flips have no repository: a repository filter reads the runs
+// for them (a repository's runs are few; flips pair the filtered runs). The
+// failure episodes (store v12) are few and kept with their person: every
+// filter reads them.
 const pipelineFamily = "pipeline"
 
 func init() {
 	rollup.Register(rollup.Family{Name: pipelineFamily, Rebuild: rebuildPipeline})
 }
 
-// pipelineRollup reports whether p is read from the rollup tables, after
-// bringing them up to date.
-func (q *querier) pipelineRollup(ctx context.Context, p Period) (bool, error) {
-	if q.raw || p.Filter.personIDs != nil {
-		return false, nil
+// pipelineRollup reports whether p is read from the rollup tables (after
+// bringing them up to date), and from which set of people's rows.
+func (q *querier) pipelineRollup(ctx context.Context, p Period) (set int64, rolled bool, err error) {
+	if q.raw {
+		return 0, false, nil
+	}
+	if p.Filter.personIDs != nil {
+		if set, err = q.pipelineSet(ctx, p); err != nil || set == 0 {
+			return 0, false, err
+		}
 	}
 	if err := q.fresh(ctx, pipelineFamily); err != nil {
-		return false, err
+		return 0, false, err
 	}
-	return true, nil
+	return set, true, nil
+}
+
+// pipelineSet is the complete set whose members are exactly the people of
+// p's filter, or 0. When the filter is one team and no set has its current
+// members, a set is built for them in the background.
+func (q *querier) pipelineSet(ctx context.Context, p Period) (int64, error) {
+	people := slices.Clone(p.Filter.personIDs)
+	slices.Sort(people)
+	people = slices.Compact(people)
+	if len(people) == 0 {
+		return 0, nil
+	}
+	var b strings.Builder
+	inList(&b, "m.person_id", people)
+	var set int64
+	err := q.db.QueryRowContext(ctx, `SELECT m.set_id FROM rollup_pipeline_set_members m JOIN rollup_pipeline_sets s ON s.id = m.set_id
+		WHERE s.complete = 1`+b.String()+` GROUP BY m.set_id
+		HAVING COUNT(*) = $1 AND (SELECT COUNT(*) FROM rollup_pipeline_set_members x WHERE x.set_id = m.set_id) = $1
+		ORDER BY m.set_id DESC LIMIT 1`, len(people)).Scan(&set)
+	if err == sql.ErrNoRows {
+		if len(p.Filter.teamIDs) == 1 {
+			buildPipelineSet(q.db, q.postgres, p.Filter.teamIDs[0])
+		}
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("unable to find the pipeline figures of a team: %w", err)
+	}
+	return set, nil
+}
+
+// setScope is the WHERE clause of rollup rows of the set and days [from,
+// to) (unix seconds, day-aligned) in the repository filter.
+func (p Period) setScope(set, from, to int64) (string, []any) {
+	where, args := p.dayScope(from, to)
+	return "set_id = " + strconv.FormatInt(set, 10) + " AND " + where, args
 }
 
 // dayScope is the WHERE clause of rollup rows of days [from, to) (unix
@@ -41,44 +94,54 @@ func (p Period) dayScope(from, to int64) (string, []any) {
 	return "day >= $1 AND day < $2" + p.repoIn("repo_id"), []any{from / 86400, to / 86400}
 }
 
-// rebuildPipeline replaces the family's rows of the days, span by span.
-func rebuildPipeline(ctx context.Context, tx *sql.Tx, postgres bool, days []int64) error {
+// pipelineTables are the family's tables kept per set, and the fills that
+// put the rows of one set ($3; 0 for everyone) started in [$1, $2) in them.
+var pipelineTables = []string{"rollup_pipeline_hours", "rollup_pipeline_events", "rollup_pipeline_flips", "rollup_pipeline_durations", "rollup_pipeline_jobs", "rollup_pipeline_reasons"}
+
+func pipelineFills(postgres, members bool) []string {
 	concat := `group_concat(secs, ',')`
 	if postgres {
 		concat = `string_agg(secs::text, ',')`
 	}
-	// The previous completed run of a pipeline on a branch, packed into one
+	// in keeps the runs of the set's members (a set > 0).
+	in := func(alias string) string {
+		if !members {
+			return ""
+		}
+		return ` AND ` + alias + `.person_id IN (SELECT m.person_id FROM rollup_pipeline_set_members m WHERE m.set_id = $3)`
+	}
+	// The previous completed run of the set on a branch, packed into one
 	// scalar (started_at × 2 + 1 when it failed) for a single index seek.
-	const prev = `(SELECT b.started_at * 2 + CASE WHEN b.status = 'failure' THEN 1 ELSE 0 END FROM pipeline_runs b
+	prev := `(SELECT b.started_at * 2 + CASE WHEN b.status = 'failure' THEN 1 ELSE 0 END FROM pipeline_runs b
 			WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN ('success', 'failure')
-			AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)
+			AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)` + in("b") + `
 			ORDER BY b.started_at DESC, b.id DESC LIMIT 1)`
-	tables := []string{"rollup_pipeline_hours", "rollup_pipeline_events", "rollup_pipeline_flips", "rollup_pipeline_durations", "rollup_pipeline_jobs", "rollup_pipeline_reasons", "rollup_pipeline_episodes"}
-	// Each fills one table from the rows started in [$1, $2).
-	fills := []string{
-		`INSERT INTO rollup_pipeline_hours (day, hour, success, failure, cancelled)
-		SELECT r.started_at / 86400, (r.started_at % 86400) / 3600,
+	runs := `r.started_at >= $1 AND r.started_at < $2` + in("r")
+	set := `CAST($3 AS BIGINT)`
+	return []string{
+		`INSERT INTO rollup_pipeline_hours (set_id, day, hour, success, failure, cancelled)
+		SELECT ` + set + `, r.started_at / 86400, (r.started_at % 86400) / 3600,
 			SUM(CASE WHEN r.status = 'success' THEN 1 ELSE 0 END), SUM(CASE WHEN r.status = 'failure' THEN 1 ELSE 0 END),
 			SUM(CASE WHEN r.status = 'cancelled' THEN 1 ELSE 0 END)
-		FROM pipeline_runs r WHERE r.started_at >= $1 AND r.started_at < $2 AND r.status IN ('success', 'failure', 'cancelled')
-		GROUP BY 1, 2`,
-		`INSERT INTO rollup_pipeline_events (day, repo_id, event, success, failure)
-		SELECT r.started_at / 86400, r.repo_id, r.event,
+		FROM pipeline_runs r WHERE ` + runs + ` AND r.status IN ('success', 'failure', 'cancelled')
+		GROUP BY 2, 3`,
+		`INSERT INTO rollup_pipeline_events (set_id, day, repo_id, event, success, failure)
+		SELECT ` + set + `, r.started_at / 86400, r.repo_id, r.event,
 			SUM(CASE WHEN r.status = 'success' THEN 1 ELSE 0 END), SUM(CASE WHEN r.status = 'failure' THEN 1 ELSE 0 END)
-		FROM pipeline_runs r WHERE r.started_at >= $1 AND r.started_at < $2 AND r.status IN ('success', 'failure')
-		GROUP BY 1, 2, 3`,
-		`INSERT INTO rollup_pipeline_flips (day, prev_day, pairs, flips)
-		SELECT day, prev / 2 / 86400, COUNT(*), SUM(CASE WHEN prev % 2 <> failed THEN 1 ELSE 0 END) FROM (
+		FROM pipeline_runs r WHERE ` + runs + ` AND r.status IN ('success', 'failure')
+		GROUP BY 2, 3, 4`,
+		`INSERT INTO rollup_pipeline_flips (set_id, day, prev_day, pairs, flips)
+		SELECT ` + set + `, day, prev / 2 / 86400, COUNT(*), SUM(CASE WHEN prev % 2 <> failed THEN 1 ELSE 0 END) FROM (
 			SELECT r.started_at / 86400 AS day, CASE WHEN r.status = 'failure' THEN 1 ELSE 0 END AS failed, ` + prev + ` AS prev
-			FROM pipeline_runs r WHERE r.started_at >= $1 AND r.started_at < $2 AND r.status IN ('success', 'failure')) t
-		WHERE prev IS NOT NULL GROUP BY 1, 2`,
-		`INSERT INTO rollup_pipeline_durations (day, pipeline_id, repo_id, secs)
-		SELECT day, pipeline_id, repo_id, ` + concat + ` FROM (
+			FROM pipeline_runs r WHERE ` + runs + ` AND r.status IN ('success', 'failure')) t
+		WHERE prev IS NOT NULL GROUP BY 2, 3`,
+		`INSERT INTO rollup_pipeline_durations (set_id, day, pipeline_id, repo_id, secs)
+		SELECT ` + set + `, day, pipeline_id, repo_id, ` + concat + ` FROM (
 			SELECT r.started_at / 86400 AS day, r.pipeline_id, r.repo_id, ` + runDuration + ` AS secs
-			FROM pipeline_runs r WHERE r.started_at >= $1 AND r.started_at < $2 AND r.status = 'success' AND ` + runDuration + ` IS NOT NULL) t
-		GROUP BY 1, 2, 3`,
-		`INSERT INTO rollup_pipeline_jobs (day, pipeline_id, repo_id, run_status, run_timed, top, stage, name, done, failed, last_failed_at, timed, secs)
-		SELECT r.started_at / 86400, r.pipeline_id, r.repo_id,
+			FROM pipeline_runs r WHERE ` + runs + ` AND r.status = 'success' AND ` + runDuration + ` IS NOT NULL) t
+		GROUP BY 2, 3, 4`,
+		`INSERT INTO rollup_pipeline_jobs (set_id, day, pipeline_id, repo_id, run_status, run_timed, top, stage, name, done, failed, last_failed_at, timed, secs)
+		SELECT ` + set + `, r.started_at / 86400, r.pipeline_id, r.repo_id,
 			CASE WHEN r.status IN ('success', 'failure') THEN r.status ELSE 'other' END,
 			CASE WHEN r.status = 'success' AND ` + runDuration + ` IS NOT NULL THEN 1 ELSE 0 END,
 			CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
@@ -86,27 +149,217 @@ func rebuildPipeline(ctx context.Context, tx *sql.Tx, postgres bool, days []int6
 			MAX(CASE WHEN j.status = 'failure' THEN r.started_at END),
 			SUM(CASE WHEN ` + jobDuration + ` IS NOT NULL THEN 1 ELSE 0 END), COALESCE(SUM(` + jobDuration + `), 0)
 		FROM pipeline_runs r CROSS JOIN pipeline_jobs j
-		WHERE j.run_id = r.id AND r.started_at >= $1 AND r.started_at < $2
-		GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
-		`INSERT INTO rollup_pipeline_episodes (day, repo_id, person_id, failed_at, fixed_at)
-		SELECT r.started_at / 86400, r.repo_id, r.person_id, ` + episodeStarts + ` AND r.started_at >= $1 AND r.started_at < $2`,
-		`INSERT INTO rollup_pipeline_reasons (day, repo_id, reason, failures)
-		SELECT r.started_at / 86400, r.repo_id, r.failure_reason, COUNT(*) FROM pipeline_runs r
-		WHERE r.started_at >= $1 AND r.started_at < $2 AND r.status = 'failure' GROUP BY 1, 2, 3`,
+		WHERE j.run_id = r.id AND ` + runs + `
+		GROUP BY 2, 3, 4, 5, 6, 7, 8, 9`,
+		`INSERT INTO rollup_pipeline_reasons (set_id, day, repo_id, reason, failures)
+		SELECT ` + set + `, r.started_at / 86400, r.repo_id, r.failure_reason, COUNT(*) FROM pipeline_runs r
+		WHERE ` + runs + ` AND r.status = 'failure' GROUP BY 2, 3, 4`,
+	}
+}
+
+// rebuildPipeline replaces the family's rows of the days, span by span, for
+// everyone and every set (one being built too: its builder may have passed
+// these days already).
+func rebuildPipeline(ctx context.Context, tx *sql.Tx, postgres bool, days []int64) error {
+	// On PostgreSQL the sets' rows lock them against a builder's
+	// transaction on the same days (SQLite runs one writer at a time).
+	lock := `SELECT id FROM rollup_pipeline_sets ORDER BY id`
+	if postgres {
+		lock += ` FOR UPDATE`
+	}
+	sets := []int64{0}
+	if err := eachRow(ctx, tx, lock, nil, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		sets = append(sets, id)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("pipeline rollup: unable to list the sets: %w", err)
 	}
 	for _, s := range rollup.Spans(days) {
-		for _, t := range tables {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE day >= $1 AND day <= $2`, s.First, s.Last); err != nil {
-				return fmt.Errorf("pipeline rollup of days %d-%d: %w", s.First, s.Last, err)
-			}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_pipeline_episodes WHERE day >= $1 AND day <= $2`, s.First, s.Last); err != nil {
+			return fmt.Errorf("pipeline rollup of days %d-%d: %w", s.First, s.Last, err)
 		}
-		for _, f := range fills {
-			if _, err := tx.ExecContext(ctx, f, s.Start(), s.End()); err != nil {
-				return fmt.Errorf("pipeline rollup of days %d-%d: %w", s.First, s.Last, err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rollup_pipeline_episodes (day, repo_id, person_id, failed_at, fixed_at)
+			SELECT r.started_at / 86400, r.repo_id, r.person_id, `+episodeStarts+` AND r.started_at >= $1 AND r.started_at < $2`, s.Start(), s.End()); err != nil {
+			return fmt.Errorf("pipeline rollup of days %d-%d: %w", s.First, s.Last, err)
+		}
+		for _, set := range sets {
+			if err := fillPipelineSet(ctx, tx, postgres, set, s.First, s.Last); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// fillPipelineSet replaces the rows of one set of days first..last.
+func fillPipelineSet(ctx context.Context, tx *sql.Tx, postgres bool, set, first, last int64) error {
+	for _, t := range pipelineTables {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE set_id = $1 AND day >= $2 AND day <= $3`, set, first, last); err != nil {
+			return fmt.Errorf("pipeline rollup of set %d, days %d-%d: %w", set, first, last, err)
+		}
+	}
+	for _, f := range pipelineFills(postgres, set > 0) {
+		if _, err := tx.ExecContext(ctx, f, first*86400, (last+1)*86400, set); err != nil {
+			return fmt.Errorf("pipeline rollup of set %d, days %d-%d: %w", set, first, last, err)
+		}
+	}
+	return nil
+}
+
+// eachRow calls fn with each row of a query in tx.
+func eachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// pipelineSetBuilds tracks the sets being built in this process, one per
+// database and team at a time (key setBuild; value: the zero time while it
+// builds, when it failed after), and pipelineSetWait all of them for tests.
+var (
+	pipelineSetBuilds sync.Map
+	pipelineSetWait   sync.WaitGroup
+)
+
+type setBuild struct {
+	db   *sql.DB
+	team int64
+}
+
+// setBuildDays is how many days a builder's transaction fills: short
+// enough that collection's writes and refreshes wait little for it on SQLite.
+const setBuildDays = 60
+
+// buildPipelineSet starts building, in the background, the set of the
+// team's current members, unless this process is building one already.
+// Until it is complete the team's figures are read from the runs.
+func buildPipelineSet(db *sql.DB, postgres bool, team int64) {
+	key := setBuild{db, team}
+	if v, busy := pipelineSetBuilds.LoadOrStore(key, time.Time{}); busy {
+		// Building, or failed a moment ago: not once per request.
+		if failed := v.(time.Time); failed.IsZero() || time.Since(failed) < time.Minute ||
+			!pipelineSetBuilds.CompareAndSwap(key, failed, time.Time{}) {
+			return
+		}
+	}
+	pipelineSetWait.Add(1)
+	go func() {
+		defer pipelineSetWait.Done()
+		if err := buildSet(context.Background(), db, postgres, team); err != nil {
+			slog.Warn("metric: unable to build the pipeline figures of a team; its pipeline metrics read the runs", "team", team, "err", err)
+			pipelineSetBuilds.Store(key, time.Now())
+			return
+		}
+		pipelineSetBuilds.Delete(key)
+	}()
+}
+
+// buildSet builds the set of the team's current members: it records them
+// (the set is incomplete), fills the rows of every day with runs a few
+// weeks per transaction, then marks the set complete and drops the team's
+// other sets. A refresh meanwhile rebuilds the set's dirty days as well.
+func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error {
+	var set int64
+	err := inTx(ctx, db, func(tx *sql.Tx) error {
+		var done int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rollup_pipeline_sets s WHERE s.team_id = $1 AND s.complete = 1
+			AND (SELECT COUNT(*) FROM rollup_pipeline_set_members m WHERE m.set_id = s.id) = (SELECT COUNT(*) FROM team_members t WHERE t.team_id = $1)
+			AND NOT EXISTS (SELECT 1 FROM team_members t WHERE t.team_id = $1
+				AND NOT EXISTS (SELECT 1 FROM rollup_pipeline_set_members m WHERE m.set_id = s.id AND m.person_id = t.person_id))`,
+			team).Scan(&done); err != nil || done > 0 {
+			return err // built meanwhile (by another process)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM rollup_pipeline_sets`).Scan(&set); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rollup_pipeline_sets (id, team_id, complete) VALUES ($1, $2, 0)`, set, team); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO rollup_pipeline_set_members (set_id, person_id)
+			SELECT DISTINCT CAST($1 AS BIGINT), person_id FROM team_members WHERE team_id = $2`, set, team)
+		return err
+	})
+	if err != nil || set == 0 {
+		return err
+	}
+	var first, last sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MIN(started_at) / 86400, MAX(started_at) / 86400 FROM pipeline_runs`).Scan(&first, &last); err != nil {
+		return err
+	}
+	lock := `SELECT COUNT(*) FROM rollup_pipeline_sets WHERE id = $1`
+	if postgres {
+		lock = `SELECT COUNT(*) FROM (SELECT id FROM rollup_pipeline_sets WHERE id = $1 FOR UPDATE) s`
+	}
+	for from := first.Int64; first.Valid && from <= last.Int64; from += setBuildDays {
+		err := inTx(ctx, db, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, lock, set).Scan(&n); err != nil || n == 0 {
+				return errors.Join(err, errSetGone)
+			}
+			return fillPipelineSet(ctx, tx, postgres, set, from, min(from+setBuildDays-1, last.Int64))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return inTx(ctx, db, func(tx *sql.Tx) error {
+		// The team's sets and those of deleted teams, locked in the order
+		// a refresh locks them.
+		sets := `SELECT id FROM rollup_pipeline_sets WHERE team_id = $1 OR team_id NOT IN (SELECT id FROM teams) ORDER BY id`
+		if postgres {
+			sets += ` FOR UPDATE`
+		}
+		var old []int64
+		if err := eachRow(ctx, tx, sets, []any{team}, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			if id != set {
+				old = append(old, id)
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, id := range old {
+			for _, t := range append(slices.Clone(pipelineTables), "rollup_pipeline_set_members") {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE set_id = $1`, id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_pipeline_sets WHERE id = $1`, id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE rollup_pipeline_sets SET complete = 1 WHERE id = $1`, set)
+		return err
+	})
+}
+
+var errSetGone = errors.New("the set was dropped while it was built (a newer one replaced it)")
+
+// inTx runs fn in a transaction, committed when fn succeeds.
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // jobDuration is the duration of job j in seconds, as SQL.

@@ -39,6 +39,15 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 		}
 		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
 
+		// No set of the team's people yet: the team's figures were read from
+		// the runs, and the request started building its set.
+		pipelineSetWait.Wait()
+		set := pipelineSetOf(t, st, fmt.Sprint(team))
+		if set == 0 {
+			t.Fatal("no complete set of the team's people after a team-filtered request and its build")
+		}
+		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+
 		// A second batch: a run inserted between two others on a branch
 		// (it changes its successor's flip), jobs of it, runs moved to
 		// another day and branch, statuses changed, runs and jobs deleted.
@@ -103,6 +112,33 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 			WHERE r.started_at >= $1 AND j.parent_id IS NULL ORDER BY j.id DESC LIMIT 4)`, now.AddDate(0, 0, -5).Unix())
 		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
 
+		if got := pipelineSetOf(t, st, fmt.Sprint(team)); got != set {
+			t.Fatalf("the team's set is %d after writes to runs and jobs, want %d (the same, kept up to date)", got, set)
+		}
+
+		// The team's membership changes (one leaves, another joins): its set
+		// no longer matches, the team reads the runs until the new set is built.
+		exec(`DELETE FROM team_members WHERE team_id = $1 AND person_id = (SELECT MIN(person_id) FROM team_members WHERE team_id = $1)`, team)
+		exec(`INSERT INTO team_members (team_id, person_id) SELECT $1, MAX(person_id) FROM pipeline_runs
+			WHERE person_id NOT IN (SELECT person_id FROM team_members WHERE team_id = $1)`, team)
+		if got := pipelineSetOf(t, st, fmt.Sprint(team)); got != 0 {
+			t.Fatalf("set %d still serves the team after its membership changed", got)
+		}
+		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+		pipelineSetWait.Wait()
+		newSet := pipelineSetOf(t, st, fmt.Sprint(team))
+		if newSet == 0 || newSet == set {
+			t.Fatalf("the team's set is %d after its membership changed (was %d), want a new one", newSet, set)
+		}
+		var old int
+		if err := st.DB().QueryRow(`SELECT COUNT(*) FROM rollup_pipeline_jobs WHERE set_id = $1`, set).Scan(&old); err != nil {
+			t.Fatal(err)
+		}
+		if old != 0 {
+			t.Fatalf("%d job rows of the replaced set %d left", old, set)
+		}
+		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
+
 		var dirty int
 		if err := st.DB().QueryRow(`SELECT COUNT(*) FROM rollup_dirty WHERE family = 'pipeline'`).Scan(&dirty); err != nil {
 			t.Fatal(err)
@@ -115,7 +151,8 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 
 func comparePipelineRollup(t *testing.T, st *store.Store, now time.Time, repo, person, team string) {
 	t.Helper()
-	filters := []Filter{{}, {Repos: []string{repo}}, {People: []string{person}}, {Teams: []string{team}}}
+	filters := []Filter{{}, {Repos: []string{repo}}, {People: []string{person}}, {Teams: []string{team}},
+		{Teams: []string{team}, Repos: []string{repo}}}
 	checked := 0
 	compareRollupWithRaw(t, st, now, []string{"pipeline-success", "pipeline-duration", "pipeline-failures"}, filters,
 		func(id string, q Query, want *Result) {
@@ -127,6 +164,23 @@ func comparePipelineRollup(t *testing.T, st *store.Store, now time.Time, repo, p
 	if checked == 0 {
 		t.Fatal("nothing compared")
 	}
+}
+
+// pipelineSetOf is the rollup set a pipeline metric filtered by the team
+// reads (0: none, it reads the runs).
+func pipelineSetOf(t *testing.T, st *store.Store, team string) int64 {
+	t.Helper()
+	e := NewEngine(st.DB(), st.Engine().Postgres())
+	f, err := e.resolve(context.Background(), Filter{Teams: []string{team}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &querier{db: st.DB(), postgres: st.Engine().Postgres()}
+	set, err := q.pipelineSet(context.Background(), Period{Filter: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
 
 func TestParseSecs(t *testing.T) {

@@ -59,15 +59,15 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 		}
 	}
 	// The rollup's hours are those of all repositories.
-	rolled, err := false, error(nil)
+	set, rolled, err := int64(0), false, error(nil)
 	if p.Filter.repoIDs == nil {
-		if rolled, err = q.pipelineRollup(ctx, p); err != nil {
+		if set, rolled, err = q.pipelineRollup(ctx, p); err != nil {
 			return nil, err
 		}
 	}
 	if rolled {
 		err = q.each(ctx, `SELECT (day - $1) * 24 + hour, success, failure, cancelled FROM rollup_pipeline_hours
-			WHERE day >= $1 AND day < $2`, []any{from / 86400, p.End() / 86400}, func(rows *sql.Rows) error {
+			WHERE set_id = $3 AND day >= $1 AND day < $2`, []any{from / 86400, p.End() / 86400, set}, func(rows *sql.Rows) error {
 			var h int
 			var ok, failed, other float64
 			if err := rows.Scan(&h, &ok, &failed, &other); err != nil {
@@ -158,7 +158,7 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 		pt["rolling_30d_success_rate"] = orNil(ratio(ro, rr), rr > 0)
 	}
 
-	flips, pairs, err := q.flips(ctx, p, rolled)
+	flips, pairs, err := q.flips(ctx, p, set, rolled)
 	if err != nil {
 		return nil, err
 	}
@@ -204,12 +204,13 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 
 // flips counts consecutive completed runs of the same pipeline on the same
 // branch, in the period, whose outcome differs from the run before: flips,
-// and the pairs looked at. rolled reads the pairs from the rollup (for an
-// unfiltered period: a filter changes which run comes before which).
-func (q *querier) flips(ctx context.Context, p Period, rolled bool) (flips, pairs float64, err error) {
+// and the pairs looked at. rolled reads the pairs from the rollup rows of
+// the set (everyone, or the people of the filter: a filter changes which
+// run comes before which); a repository filter reads the runs.
+func (q *querier) flips(ctx context.Context, p Period, set int64, rolled bool) (flips, pairs float64, err error) {
 	if rolled {
 		err = q.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(flips), 0), COALESCE(SUM(pairs), 0) FROM rollup_pipeline_flips
-			WHERE day >= $1 AND day < $2 AND prev_day >= $1`, p.Start()/86400, p.End()/86400).Scan(&flips, &pairs)
+			WHERE set_id = $3 AND day >= $1 AND day < $2 AND prev_day >= $1`, p.Start()/86400, p.End()/86400, set).Scan(&flips, &pairs)
 		if err != nil {
 			return 0, 0, fmt.Errorf("unable to count flips between success and failure: %w", err)
 		}

@@ -73,7 +73,10 @@ func (p Period) AsOf() int64 {
 type resolved struct {
 	repoIDs   []int64
 	personIDs []int64
-	withBots  bool
+	// teamIDs are the teams with members named in the filter (the pipeline
+	// rollup keeps figures per team).
+	teamIDs  []int64
+	withBots bool
 	// botIDs are the people left out of people-based figures: bots, unless
 	// the query includes them or names them.
 	botIDs []int64
@@ -217,6 +220,7 @@ func (e *Engine) resolve(ctx context.Context, f Filter) (resolved, error) {
 			}
 			if len(m) > 0 {
 				members = append(members, m...)
+				r.teamIDs = append(r.teamIDs, team[0])
 				continue
 			}
 			// A team without members is defined by its repositories.

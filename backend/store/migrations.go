@@ -53,6 +53,9 @@ var schemaV13 string
 //go:embed schema_v14.sql
 var schemaV14 string
 
+//go:embed schema_v15.sql
+var schemaV15 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -72,6 +75,7 @@ var migrations = []string{
 	schemaV12,
 	schemaV13,
 	schemaV14,
+	schemaV15,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
