@@ -149,10 +149,12 @@ func mergeTimeDistribution(hours []float64) []Bucket {
 // period and the filters, per day of timeCol: day index → count. SQLite
 // counts one index range per day: on a hundred thousand commits ten times
 // faster than it groups them by a computed day (a sort of every row).
-// PostgreSQL groups them with a hash; a correlated count per day made it
-// probe the person index once per day and person of a team.
+// PostgreSQL groups them with a hash when there is a filter (a correlated
+// count per day made it probe the person index once per day and person of a
+// team); without one it also counts a range per day, from the time index
+// alone (large demo, 103k commits in 90 days: 37 -> 24 ms).
 func (q *querier) countPerDay(ctx context.Context, p Period, table, timeCol string) (map[int]float64, error) {
-	if q.postgres {
+	if q.postgres && (p.Filter.repoIDs != nil || p.Filter.personIDs != nil) {
 		where, args := p.scope(timeCol, "repo_id", "person_id")
 		return q.countByDay(ctx, `SELECT (`+timeCol+` - $1) / 86400, COUNT(*) FROM `+table+` WHERE `+where+` GROUP BY 1`, args...)
 	}
