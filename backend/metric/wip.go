@@ -279,7 +279,10 @@ func (q *querier) activeBranches(ctx context.Context, p Period, asOf int64, bots
 	// SQLite (stat4) skip-scanned pipeline_runs_repo_started_idx over every
 	// repository, one table row per run for its branch; the runs' covering
 	// indexes read the same runs without the table (large demo, 19k runs:
-	// 69 -> 20 ms unfiltered; a team's 10k: 35 -> 25 ms).
+	// 69 -> 20 ms unfiltered; a team's 10k: 35 -> 25 ms). Runs on a default
+	// branch (half of them) are left out before the union, not after a
+	// DISTINCT of them all (PostgreSQL: 20 -> 9 ms); CROSS JOIN keeps SQLite
+	// from reading the runs' range once per repository of a filter.
 	runs := "pipeline_runs pr"
 	switch {
 	case p.Filter.repoIDs != nil:
@@ -293,11 +296,9 @@ func (q *querier) activeBranches(ctx context.Context, p Period, asOf int64, bots
 			SELECT pr.repo_id, pr.head_branch AS branch FROM pull_requests pr
 			WHERE pr.created_at >= $1 AND pr.created_at < $2 AND pr.head_branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
 			UNION
-			SELECT b.repo_id, b.branch FROM (
-				SELECT DISTINCT pr.repo_id, pr.branch FROM `+runs+`
-				WHERE pr.started_at >= $1 AND pr.started_at < $2 AND pr.branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
-			) b JOIN repositories r ON r.id = b.repo_id
-			WHERE b.branch <> r.default_branch AND NOT (r.default_branch = '' AND b.branch IN ('main', 'master'))) b`,
+			SELECT pr.repo_id, pr.branch FROM `+runs+` CROSS JOIN repositories r
+			WHERE r.id = pr.repo_id AND pr.started_at >= $1 AND pr.started_at < $2 AND pr.branch <> ''`+p.repoIn("pr.repo_id")+p.personIn("pr.person_id")+bots+`
+				AND pr.branch <> r.default_branch AND NOT (r.default_branch = '' AND pr.branch IN ('main', 'master'))) b`,
 		asOf-activeBranchWindow, asOf).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("unable to count active branches: %w", err)
