@@ -417,7 +417,7 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 		}
 		return r
 	}
-	commented := func(id sql.NullInt64, name sql.NullString) { reviewer(id, name).Comments++ }
+	commented := func(id sql.NullInt64, name sql.NullString, n float64) { reviewer(id, name).Comments += n }
 
 	// Review comments others started on the subject's pull requests (thread
 	// roots, bots left out), with when the subject addressed them.
@@ -451,31 +451,27 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 	}
 
 	// Reviews others gave the subject's pull requests, and those the subject gave.
-	reviewsByDay := map[int]float64{}
-	where, args := p.scope("r.submitted_at", "pr.repo_id", "")
-	err = q.each(ctx, `SELECT (r.submitted_at - $1) / 86400, r.person_id, pe.display_name
-		FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id LEFT JOIN people pe ON pe.id = r.person_id
-		WHERE `+where+mine+notBy("r.person_id", who)+p.humans("r.person_id"), args,
-		func(rows *sql.Rows) error {
-			var d int
-			var by sql.NullInt64
-			var name sql.NullString
-			if err := rows.Scan(&d, &by, &name); err != nil {
-				return err
-			}
-			reviewsByDay[d]++
-			reviewer(by, name).Reviews++
-			return nil
-		})
+	reviewed := func(id sql.NullInt64, name sql.NullString, n float64) { reviewer(id, name).Reviews += n }
+	var reviewsByDay map[int]float64
+	if q.raw || len(who) != 1 {
+		reviewsByDay, err = q.reviewsRaw(ctx, p, who, reviewed)
+	} else {
+		reviewsByDay, err = q.reviewsFromRollup(ctx, p, who[0], reviewed)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("unable to read reviews of the person's pull requests: %w", err)
+		return nil, err
 	}
 	var given, opened float64
-	if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id WHERE `+where+
-		idList("r.person_id", who)+notBy("pr.person_id", who), args...).Scan(&given); err != nil {
-		return nil, fmt.Errorf("unable to count the person's reviews: %w", err)
+	if q.raw || len(who) != 1 {
+		where, args := p.scope("r.submitted_at", "pr.repo_id", "")
+		if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id WHERE `+where+
+			idList("r.person_id", who)+notBy("pr.person_id", who), args...).Scan(&given); err != nil {
+			return nil, fmt.Errorf("unable to count the person's reviews: %w", err)
+		}
+	} else if given, err = q.givenFromRollup(ctx, p, who[0]); err != nil {
+		return nil, err
 	}
-	where, args = p.scope("pr.created_at", "pr.repo_id", "")
+	where, args := p.scope("pr.created_at", "pr.repo_id", "")
 	if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pull_requests pr WHERE `+where+mine, args...).Scan(&opened); err != nil {
 		return nil, fmt.Errorf("unable to count the person's pull requests: %w", err)
 	}
@@ -582,7 +578,7 @@ func personReception(ctx context.Context, q *querier, p Period) (*Values, error)
 // requests in the period (bots left out unless asked for) from the source
 // tables, calling by for the person who started each, and finds when the
 // subject addressed each (firstResponse).
-func (q *querier) receivedRaw(ctx context.Context, p Period, who []int64, by func(sql.NullInt64, sql.NullString)) ([]received, error) {
+func (q *querier) receivedRaw(ctx context.Context, p Period, who []int64, by tally) ([]received, error) {
 	var got []received
 	where, args := p.scope("cm.created_at", "pr.repo_id", "")
 	err := q.each(ctx, `SELECT cm.pr_id, cm.external_id, cm.created_at, cm.resolved_at, cm.person_id, pe.display_name
@@ -597,7 +593,7 @@ func (q *querier) receivedRaw(ctx context.Context, p Period, who []int64, by fun
 				return err
 			}
 			got = append(got, c)
-			by(person, name)
+			by(person, name, 1)
 			return nil
 		})
 	if err != nil {
@@ -650,4 +646,30 @@ func (q *querier) receivedRaw(ctx context.Context, p Period, who []int64, by fun
 		c.addressed = firstResponse(c.at, replies[threadKey(c.pr, c.ext)], commitsOn[c.pr], c.resolved)
 	}
 	return got, nil
+}
+
+// reviewsRaw counts, by day of the period, the reviews others gave the
+// subject's pull requests (bots left out unless asked for), from the source
+// tables, calling by for each reviewer.
+func (q *querier) reviewsRaw(ctx context.Context, p Period, who []int64, by tally) (map[int]float64, error) {
+	byDay := map[int]float64{}
+	where, args := p.scope("r.submitted_at", "pr.repo_id", "")
+	err := q.each(ctx, `SELECT (r.submitted_at - $1) / 86400, r.person_id, pe.display_name
+		FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id LEFT JOIN people pe ON pe.id = r.person_id
+		WHERE `+where+idList("pr.person_id", who)+notBy("r.person_id", who)+p.humans("r.person_id"), args,
+		func(rows *sql.Rows) error {
+			var d int
+			var person sql.NullInt64
+			var name sql.NullString
+			if err := rows.Scan(&d, &person, &name); err != nil {
+				return err
+			}
+			byDay[d]++
+			by(person, name, 1)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("unable to read reviews of the person's pull requests: %w", err)
+	}
+	return byDay, nil
 }

@@ -20,6 +20,10 @@ import (
 // Table rollup_pr_reception (schema step v14): one row per review thread
 // root on a pull request with a known author, kept by the UTC day of the
 // comment, with addressed_at = firstResponse of the pull request's author.
+// Table rollup_pr_reception_reviews (v16): one row per review, with its
+// pull request's author and repository, kept by the UTC day of the review:
+// the reviews a person received and gave (the raw read joined the person's
+// pull requests of all time to their reviews: 60k index seeks for "me").
 // It answers for one subject (the usual case: the person chosen, or the one
 // person marked "me"), who is then the pull request's author; several
 // people at once (a reply or commit by any of them addresses the thread)
@@ -66,39 +70,115 @@ func firstResponse(at int64, replies, commits []int64, resolved sql.NullInt64) i
 // its first comment (what replies point to).
 func threadKey(pr int64, ext string) string { return strconv.FormatInt(pr, 10) + ":" + ext }
 
+// tally counts n review comments or reviews by a person (invalid: an
+// unknown account) for the table of reviewers.
+type tally func(person sql.NullInt64, name sql.NullString, n float64)
+
 // receivedFromRollup reads the review threads others started on the
-// subject's pull requests in the period (bots left out unless asked for),
-// calling by for the person who started each; the subject is one person.
-func (q *querier) receivedFromRollup(ctx context.Context, p Period, subject int64,
-	by func(sql.NullInt64, sql.NullString)) ([]received, error) {
+// subject's pull requests in the period (bots left out unless asked for);
+// the subject is one person. The people who started them are counted by
+// the database (one row per person, not per comment).
+func (q *querier) receivedFromRollup(ctx context.Context, p Period, subject int64, by tally) ([]received, error) {
 	if err := q.fresh(ctx, prReceptionFamily); err != nil {
 		return nil, err
 	}
-	var got []received
 	where, args := p.scope("f.created_at", "f.repo_id", "")
-	err := q.each(ctx, `SELECT f.pr_id, f.created_at, f.resolved_at, f.addressed_at, f.person_id, pe.display_name
-		FROM rollup_pr_reception f LEFT JOIN people pe ON pe.id = f.person_id
-		WHERE f.author_id = `+strconv.FormatInt(subject, 10)+` AND `+where+notBy("f.person_id", []int64{subject})+p.humans("f.person_id")+`
+	where = `f.author_id = ` + strconv.FormatInt(subject, 10) + ` AND ` + where + notBy("f.person_id", []int64{subject}) + p.humans("f.person_id")
+	var got []received
+	err := q.each(ctx, `SELECT f.created_at, f.resolved_at, COALESCE(f.addressed_at, -1) FROM rollup_pr_reception f WHERE `+where+`
 		ORDER BY f.created_at, f.comment_id`, args,
 		func(rows *sql.Rows) error {
 			var c received
-			var addressed, person sql.NullInt64
-			var name sql.NullString
-			if err := rows.Scan(&c.pr, &c.at, &c.resolved, &addressed, &person, &name); err != nil {
+			if err := rows.Scan(&c.at, &c.resolved, &c.addressed); err != nil {
 				return err
 			}
-			c.addressed = -1
-			if addressed.Valid {
-				c.addressed = addressed.Int64
-			}
 			got = append(got, c)
-			by(person, name)
 			return nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("unable to read review comments on the person's pull requests: %w", err)
 	}
+	if err := q.countBy(ctx, `SELECT f.person_id, COUNT(*) FROM rollup_pr_reception f WHERE `+where+` GROUP BY f.person_id`, args, by); err != nil {
+		return nil, fmt.Errorf("unable to count review comments on the person's pull requests: %w", err)
+	}
 	return got, nil
+}
+
+// reviewsFromRollup counts, by day of the period, the reviews others gave
+// the subject's pull requests (bots left out unless asked for), and tallies
+// the reviewers; the subject is one person.
+func (q *querier) reviewsFromRollup(ctx context.Context, p Period, subject int64, by tally) (map[int]float64, error) {
+	if err := q.fresh(ctx, prReceptionFamily); err != nil {
+		return nil, err
+	}
+	where, args := p.scope("f.submitted_at", "f.repo_id", "")
+	where = `f.author_id = ` + strconv.FormatInt(subject, 10) + ` AND ` + where + notBy("f.person_id", []int64{subject}) + p.humans("f.person_id")
+	byDay, err := q.countByDay(ctx, `SELECT (f.submitted_at - $1) / 86400, COUNT(*) FROM rollup_pr_reception_reviews f WHERE `+where+` GROUP BY 1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("unable to count reviews of the person's pull requests: %w", err)
+	}
+	if err := q.countBy(ctx, `SELECT f.person_id, COUNT(*) FROM rollup_pr_reception_reviews f WHERE `+where+` GROUP BY f.person_id`, args, by); err != nil {
+		return nil, fmt.Errorf("unable to count reviews of the person's pull requests: %w", err)
+	}
+	return byDay, nil
+}
+
+// givenFromRollup counts the reviews the subject (one person) gave others'
+// pull requests (an unknown author's included) in the period.
+func (q *querier) givenFromRollup(ctx context.Context, p Period, subject int64) (float64, error) {
+	if err := q.fresh(ctx, prReceptionFamily); err != nil {
+		return 0, err
+	}
+	var n float64
+	where, args := p.scope("f.submitted_at", "f.repo_id", "")
+	if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rollup_pr_reception_reviews f WHERE f.person_id = `+strconv.FormatInt(subject, 10)+
+		` AND `+where+notBy("f.author_id", []int64{subject}), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("unable to count the person's reviews: %w", err)
+	}
+	return n, nil
+}
+
+// countBy reads (person, count) rows and tallies each with the person's
+// name (one lookup of the few people, not a join per counted row).
+func (q *querier) countBy(ctx context.Context, query string, args []any, by tally) error {
+	type count struct {
+		person sql.NullInt64
+		n      float64
+	}
+	var counts []count
+	names := map[int64]sql.NullString{}
+	err := q.each(ctx, query, args, func(rows *sql.Rows) error {
+		var c count
+		if err := rows.Scan(&c.person, &c.n); err != nil {
+			return err
+		}
+		if c.person.Valid {
+			names[c.person.Int64] = sql.NullString{}
+		}
+		counts = append(counts, c)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		err = q.each(ctx, `SELECT id, display_name FROM people WHERE id IN (`+joinIDs(sortedKeys(names))+`)`, nil, func(rows *sql.Rows) error {
+			var id int64
+			var name sql.NullString
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			names[id] = name
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, c := range counts {
+		by(c.person, names[c.person.Int64], c.n)
+	}
+	return nil
 }
 
 // rebuildPRReception recomputes the review threads started on the dirty
@@ -123,8 +203,22 @@ type receptionRow struct {
 }
 
 func rebuildReceptionSpan(ctx context.Context, tx *sql.Tx, s rollup.Span) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM rollup_pr_reception WHERE day >= $1 AND day <= $2`, s.First, s.Last); err != nil {
-		return fmt.Errorf("unable to clear rollup_pr_reception: %w", err)
+	for _, t := range []string{"rollup_pr_reception", "rollup_pr_reception_reviews"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE day >= $1 AND day <= $2`, s.First, s.Last); err != nil {
+			return fmt.Errorf("unable to clear %s: %w", t, err)
+		}
+	}
+	// A row that moved to a day of the span from a day not rebuilt yet (a
+	// comment or review whose time changed) is replaced: the rebuild of its
+	// old day, in this refresh or a later one, no longer finds it there.
+	// The reviews of the span, with their pull request's author and repository.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rollup_pr_reception_reviews (review_id, day, author_id, repo_id, person_id, submitted_at)
+		SELECT r.id, r.submitted_at / 86400, pr.person_id, pr.repo_id, r.person_id, r.submitted_at
+		FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id
+		WHERE r.submitted_at >= $1 AND r.submitted_at < $2
+		ON CONFLICT (review_id) DO UPDATE SET day = excluded.day, author_id = excluded.author_id, repo_id = excluded.repo_id,
+			person_id = excluded.person_id, submitted_at = excluded.submitted_at`, s.Start(), s.End()); err != nil {
+		return fmt.Errorf("unable to write rollup_pr_reception_reviews: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT cm.id, cm.pr_id, cm.external_id, cm.created_at, cm.resolved_at, cm.person_id, pr.person_id, pr.repo_id
 		FROM pull_request_comments cm JOIN pull_requests pr ON pr.id = cm.pr_id
@@ -216,6 +310,9 @@ func rebuildReceptionSpan(ctx context.Context, tx *sql.Tx, s rollup.Span) error 
 			vals = append(vals, r.id, r.at/86400, r.pr, r.author.person, r.author.repo, r.person, r.at, r.resolved, addressed)
 		}
 		roots = roots[n:]
+		b.WriteString(` ON CONFLICT (comment_id) DO UPDATE SET day = excluded.day, pr_id = excluded.pr_id, author_id = excluded.author_id,
+			repo_id = excluded.repo_id, person_id = excluded.person_id, created_at = excluded.created_at, resolved_at = excluded.resolved_at,
+			addressed_at = excluded.addressed_at`)
 		if _, err := tx.ExecContext(ctx, b.String(), vals...); err != nil {
 			return fmt.Errorf("unable to write rollup_pr_reception: %w", err)
 		}

@@ -2,6 +2,7 @@ package metric
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -19,9 +20,10 @@ import (
 // several ranges, groupings, people, a repository filter, bots included or
 // not and compare; and again after more writes that only the triggers tell
 // the rollup about: the author's replies and commits on threads (new, moved
-// in time, relinked, deleted), a thread started and one resolved, a pull
-// request given to someone else, a commit's author changed, and deletes of a
-// thread, a link, a commit and a pull request.
+// in time, relinked, deleted), a thread started and one resolved, reviews
+// added, moved and deleted, a pull request given to someone else, a commit's
+// author changed, and deletes of a thread, a link, a commit and a pull
+// request.
 func TestPRReceptionRollupMatchesRaw(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -79,7 +81,7 @@ func TestPRReceptionRollupMatchesRaw(t *testing.T) {
 					t.Errorf("%s: %s…%s %v %+v: rollup differs from raw (-raw +rollup):\n%s",
 						stage, q.From.Format(dateLayout), q.To.Format(dateLayout), q.Group, q.Filter, d)
 				}
-				if want.Summary["comments_received"] > 0 {
+				if want.Summary["comments_received"] > 0 && want.Summary["reviews_received"] > 0 && want.Summary["reviews_given"] > 0 {
 					compared++
 				}
 				if want.Summary["comments_addressed"] > 0 && want.Summary["comments_addressed"] < want.Summary["comments_received"] {
@@ -150,7 +152,26 @@ func TestPRReceptionRollupMatchesRaw(t *testing.T) {
 		exec(`INSERT INTO commits (repo_id, sha, person_id, authored_at, author_tz_offset, committed_at, additions, deletions, files_changed)
 			VALUES ($1, 'rt-commit', $2, $3, 0, $3, 1, 0, 1)`, prRepo, me, ats[3]+300)
 		exec(`INSERT INTO pull_request_commits (pr_id, commit_sha) VALUES ($1, 'rt-commit')`, prs[3])
-		check("after replies, a resolution, a thread and a commit")
+		// Reviews: one by the other person on my pull request, one by me on
+		// theirs, one of mine received moved a week back, one deleted.
+		exec(`INSERT INTO pull_request_reviews (pr_id, external_id, person_id, state, submitted_at) VALUES ($1, 'rt-review', $2, 'approved', $3)`,
+			prs[3], other, ats[3]+900)
+		exec(`INSERT INTO pull_request_reviews (pr_id, external_id, person_id, state, submitted_at)
+			SELECT id, 'rt-given', $1, 'commented', created_at + 60 FROM pull_requests WHERE person_id = $2 AND created_at >= $3 ORDER BY id LIMIT 1`,
+			me, other, since)
+		exec(`UPDATE pull_request_reviews SET submitted_at = submitted_at - 7 * 86400 WHERE id = (
+			SELECT MIN(r.id) FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id WHERE pr.person_id = $1 AND r.submitted_at >= $2)`, me, since)
+		exec(`DELETE FROM pull_request_reviews WHERE id = (
+			SELECT MAX(r.id) FROM pull_request_reviews r JOIN pull_requests pr ON pr.id = r.pr_id
+			WHERE pr.person_id = $1 AND r.submitted_at >= $2 AND r.external_id <> 'rt-review')`, me, since)
+		check("after replies, a resolution, a thread, a commit and reviews")
+		// A thread and a review on my pull requests moved 40 days back (to
+		// days rebuilt before theirs), and 40 days forward again.
+		for _, shift := range []int{-40 * 86400, 40 * 86400} {
+			exec(`UPDATE pull_request_comments SET created_at = created_at + $1 WHERE pr_id = $2 AND external_id = 'rt-root'`, shift, prs[3])
+			exec(`UPDATE pull_request_reviews SET submitted_at = submitted_at + $1 WHERE pr_id = $2 AND external_id = 'rt-review'`, shift, prs[3])
+			check(fmt.Sprintf("after a thread and a review moved by %d days", shift/86400))
+		}
 
 		// The commit given to the other person, then back a day later.
 		exec(`UPDATE commits SET person_id = $1 WHERE sha = 'rt-commit'`, other)
@@ -180,6 +201,12 @@ func TestPRReceptionRollupMatchesRaw(t *testing.T) {
 		}
 		if rows == 0 {
 			t.Fatal("rollup_pr_reception holds no addressed thread of mine: the rollup path was not taken")
+		}
+		if err := db.QueryRow(`SELECT COUNT(*) FROM rollup_pr_reception_reviews WHERE author_id = $1`, me).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if rows == 0 {
+			t.Fatal("rollup_pr_reception_reviews holds no review of my pull requests: the rollup path was not taken")
 		}
 	})
 }

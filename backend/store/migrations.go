@@ -56,6 +56,9 @@ var schemaV14 string
 //go:embed schema_v15.sql
 var schemaV15 string
 
+//go:embed schema_v16.sql
+var schemaV16 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -76,6 +79,7 @@ var migrations = []string{
 	schemaV13,
 	schemaV14,
 	schemaV15,
+	schemaV16,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
