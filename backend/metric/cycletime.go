@@ -1,6 +1,7 @@
 package metric
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -50,12 +51,14 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 	var noReview float64
 	// In id order, sorted here: an ORDER BY led SQLite to walk the whole
 	// table in id order for an older range (stat4 saw it as wide).
-	// Repositories are named once, below, not joined to every pull request.
-	err := q.each(ctx, `SELECT pr.id, pr.merged_at, pr.created_at, COALESCE(pr.ready_at, pr.created_at), pr.first_commit_at, pr.first_review_at, pr.repo_id
+	// Repositories are named once, below, not joined to every pull request;
+	// an unknown first commit or review reads 0 (a timestamp is never 0),
+	// cheaper to scan than a NULL.
+	err := q.each(ctx, `SELECT pr.id, pr.merged_at, pr.created_at, COALESCE(pr.ready_at, pr.created_at),
+			COALESCE(pr.first_commit_at, 0), COALESCE(pr.first_review_at, 0), pr.repo_id
 		FROM pull_requests pr WHERE `+where+bots, args,
 		func(rows *sql.Rows) error {
-			var id, merged, created, ready int64
-			var firstCommit, firstReview sql.NullInt64
+			var id, merged, created, ready, firstCommit, firstReview int64
 			var x prStages
 			if err := rows.Scan(&id, &merged, &created, &ready, &firstCommit, &firstReview, &x.repo); err != nil {
 				return err
@@ -64,17 +67,17 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 			// Coding: first commit → opened, floored at 0.
 			// Cycle time: first commit (when known, else opened) → merged.
 			start := created
-			if firstCommit.Valid {
-				x.hours[0], x.ok[0] = hoursBetween(firstCommit.Int64, created), true
-				start = firstCommit.Int64
+			if firstCommit != 0 {
+				x.hours[0], x.ok[0] = hoursBetween(firstCommit, created), true
+				start = firstCommit
 			}
 			x.total = hoursBetween(start, merged)
 			// Pickup: ready for review (opened, or out of draft) → first
 			// review or comment by someone else; review: → merged. A pull
 			// request merged without one went through neither.
-			if firstReview.Valid && firstReview.Int64 <= merged {
-				x.hours[1], x.ok[1] = hoursBetween(max(created, ready), firstReview.Int64), true
-				x.hours[2], x.ok[2] = hoursBetween(firstReview.Int64, merged), true
+			if firstReview != 0 && firstReview <= merged {
+				x.hours[1], x.ok[1] = hoursBetween(max(created, ready), firstReview), true
+				x.hours[2], x.ok[2] = hoursBetween(firstReview, merged), true
 			} else {
 				noReview++
 			}
@@ -89,7 +92,7 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 	for i := range byID {
 		byID[i] = i
 	}
-	sort.Slice(byID, func(a, b int) bool { return prIDs[byID[a]] < prIDs[byID[b]] })
+	slices.SortFunc(byID, func(a, b int) int { return cmp.Compare(prIDs[a], prIDs[b]) })
 	sorted := make([]prStages, len(prs))
 	ids := make(map[int64]int, len(prs))
 	for i, j := range byID {
