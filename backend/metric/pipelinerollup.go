@@ -98,20 +98,24 @@ func (p Period) dayScope(from, to int64) (string, []any) {
 // put the rows of one set ($3; 0 for everyone) started in [$1, $2) in them.
 var pipelineTables = []string{"rollup_pipeline_hours", "rollup_pipeline_events", "rollup_pipeline_flips", "rollup_pipeline_durations", "rollup_pipeline_jobs", "rollup_pipeline_reasons"}
 
-func pipelineFills(postgres, members bool) []string {
-	concat := `group_concat(secs, ',')`
+func pipelineFills(postgres bool, members []int64) []string {
+	concat, fence := `group_concat(secs, ',')`, ""
 	if postgres {
-		concat = `string_agg(secs::text, ',')`
+		concat, fence = `string_agg(secs::text, ',')`, "OFFSET 0"
 	}
-	// in keeps the runs of the set's members (a set > 0).
+	// in keeps the runs of the set's members (nil: everyone's), inlined: a
+	// subquery would let PostgreSQL join the previous runs below to it
+	// (every earlier run of the branch, sorted) instead of walking back the
+	// branch's index to the first that matches.
 	in := func(alias string) string {
-		if !members {
-			return ""
-		}
-		return ` AND ` + alias + `.person_id IN (SELECT m.person_id FROM rollup_pipeline_set_members m WHERE m.set_id = $3)`
+		var b strings.Builder
+		inList(&b, alias+".person_id", members)
+		return b.String()
 	}
 	// The previous completed run of the set on a branch, packed into one
 	// scalar (started_at × 2 + 1 when it failed) for a single index seek.
+	// (fence keeps PostgreSQL from inlining it into each of its three uses,
+	// and running it three times per run.)
 	prev := `(SELECT b.started_at * 2 + CASE WHEN b.status = 'failure' THEN 1 ELSE 0 END FROM pipeline_runs b
 			WHERE b.pipeline_id = r.pipeline_id AND b.branch = r.branch AND b.status IN ('success', 'failure')
 			AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)` + in("b") + `
@@ -133,7 +137,7 @@ func pipelineFills(postgres, members bool) []string {
 		`INSERT INTO rollup_pipeline_flips (set_id, day, prev_day, pairs, flips)
 		SELECT ` + set + `, day, prev / 2 / 86400, COUNT(*), SUM(CASE WHEN prev % 2 <> failed THEN 1 ELSE 0 END) FROM (
 			SELECT r.started_at / 86400 AS day, CASE WHEN r.status = 'failure' THEN 1 ELSE 0 END AS failed, ` + prev + ` AS prev
-			FROM pipeline_runs r WHERE ` + runs + ` AND r.status IN ('success', 'failure')) t
+			FROM pipeline_runs r WHERE ` + runs + ` AND r.status IN ('success', 'failure') ` + fence + `) t
 		WHERE prev IS NOT NULL GROUP BY 2, 3`,
 		`INSERT INTO rollup_pipeline_durations (set_id, day, pipeline_id, repo_id, secs)
 		SELECT ` + set + `, day, pipeline_id, repo_id, ` + concat + ` FROM (
@@ -202,8 +206,43 @@ func fillPipelineSet(ctx context.Context, tx *sql.Tx, postgres bool, set, first,
 			return fmt.Errorf("pipeline rollup of set %d, days %d-%d: %w", set, first, last, err)
 		}
 	}
-	for _, f := range pipelineFills(postgres, set > 0) {
+	var members []int64
+	if set > 0 {
+		members = []int64{}
+		if err := eachRow(ctx, tx, `SELECT person_id FROM rollup_pipeline_set_members WHERE set_id = $1 ORDER BY person_id`, []any{set}, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			members = append(members, id)
+			return err
+		}); err != nil {
+			return fmt.Errorf("pipeline rollup of set %d: %w", set, err)
+		}
+	}
+	for _, f := range pipelineFills(postgres, members) {
 		if _, err := tx.ExecContext(ctx, f, first*86400, (last+1)*86400, set); err != nil {
+			return fmt.Errorf("pipeline rollup of set %d, days %d-%d: %w", set, first, last, err)
+		}
+	}
+	// The narrower views of the job rows (store v17), from the day rows:
+	// the stages of the days, and every block of seven days they touch.
+	weekFirst, weekLast := first/7, last/7
+	for _, x := range []struct {
+		query    string
+		from, to int64
+	}{
+		{`DELETE FROM rollup_pipeline_stages WHERE set_id = $1 AND day >= $2 AND day <= $3`, first, last},
+		{`INSERT INTO rollup_pipeline_stages (set_id, day, top, stage, name, timed, secs)
+		SELECT set_id, day, top, stage, name, SUM(timed), SUM(secs) FROM rollup_pipeline_jobs
+		WHERE set_id = $1 AND day >= $2 AND day <= $3 AND run_status = 'success' AND run_timed = 1 AND timed > 0
+		GROUP BY set_id, day, top, stage, name`, first, last},
+		{`DELETE FROM rollup_pipeline_job_weeks WHERE set_id = $1 AND week >= $2 AND week <= $3`, weekFirst, weekLast},
+		{`INSERT INTO rollup_pipeline_job_weeks (set_id, week, repo_id, completed, top, pipeline_id, stage, name, done, failed, last_failed_at)
+		SELECT set_id, day / 7, repo_id, CASE WHEN run_status = 'other' THEN 0 ELSE 1 END, top, pipeline_id, stage, name,
+			SUM(done), SUM(failed), MAX(last_failed_at)
+		FROM rollup_pipeline_jobs WHERE set_id = $1 AND day >= $2 AND day <= $3 AND done > 0
+		GROUP BY set_id, day / 7, repo_id, CASE WHEN run_status = 'other' THEN 0 ELSE 1 END, top, pipeline_id, stage, name`, weekFirst * 7, weekLast*7 + 6},
+	} {
+		if _, err := tx.ExecContext(ctx, x.query, set, x.from, x.to); err != nil {
 			return fmt.Errorf("pipeline rollup of set %d, days %d-%d: %w", set, first, last, err)
 		}
 	}
@@ -240,7 +279,7 @@ type setBuild struct {
 
 // setBuildDays is how many days a builder's transaction fills: short
 // enough that collection's writes and refreshes wait little for it on SQLite.
-const setBuildDays = 60
+const setBuildDays = 63 // whole blocks of seven days (rollup_pipeline_job_weeks)
 
 // buildPipelineSet starts building, in the background, the set of the
 // team's current members, unless this process is building one already.
@@ -302,7 +341,7 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 	if postgres {
 		lock = `SELECT COUNT(*) FROM (SELECT id FROM rollup_pipeline_sets WHERE id = $1 FOR UPDATE) s`
 	}
-	for from := first.Int64; first.Valid && from <= last.Int64; from += setBuildDays {
+	for from := first.Int64 / 7 * 7; first.Valid && from <= last.Int64; from += setBuildDays {
 		err := inTx(ctx, db, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, lock, set).Scan(&n); err != nil || n == 0 {
@@ -333,7 +372,7 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 			return err
 		}
 		for _, id := range old {
-			for _, t := range append(slices.Clone(pipelineTables), "rollup_pipeline_set_members") {
+			for _, t := range append(slices.Clone(pipelineTables), "rollup_pipeline_stages", "rollup_pipeline_job_weeks", "rollup_pipeline_set_members") {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE set_id = $1`, id); err != nil {
 					return err
 				}

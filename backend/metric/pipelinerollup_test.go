@@ -3,6 +3,8 @@ package metric
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -194,6 +196,45 @@ func TestParseSecs(t *testing.T) {
 	for _, bad := range []string{"", "1,,2", "1,", "1-2", "--1", "1.5", "a"} {
 		if err := parseSecs(bad, func(int64) {}); err == nil {
 			t.Errorf("parseSecs(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+// sortBySeconds orders packed durations by their seconds, by counting
+// (runs of seconds to hours) or by comparing (a run of months, few runs).
+func TestSortBySeconds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []struct {
+		n       int
+		longest uint64
+	}{{0, 1}, {1, 5}, {1000, 7200}, {100000, 14400}, {50, 1 << 20}, {1000, 1 << 30}} {
+		keys := make([]uint64, c.n)
+		for i := range keys {
+			keys[i] = rng.Uint64N(c.longest+1)<<32 | uint64(rng.IntN(500))
+		}
+		want := make([]uint64, c.n)
+		for i, k := range keys {
+			want[i] = k >> 32
+		}
+		slices.Sort(want)
+		got := sortBySeconds(slices.Clone(keys))
+		if len(got) != c.n {
+			t.Fatalf("n=%d: %d keys out", c.n, len(got))
+		}
+		seen := map[uint64]int{}
+		for i, k := range got {
+			if k>>32 != want[i] {
+				t.Fatalf("n=%d, longest %d: key %d has %d seconds, want %d", c.n, c.longest, i, k>>32, want[i])
+			}
+			seen[k]++
+		}
+		for _, k := range keys {
+			seen[k]--
+		}
+		for k, n := range seen {
+			if n != 0 {
+				t.Fatalf("n=%d: key %x out %d times more than in", c.n, k, n)
+			}
 		}
 	}
 }

@@ -59,6 +59,9 @@ var schemaV15 string
 //go:embed schema_v16.sql
 var schemaV16 string
 
+//go:embed schema_v17.sql
+var schemaV17 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -80,6 +83,7 @@ var migrations = []string{
 	schemaV14,
 	schemaV15,
 	schemaV16,
+	schemaV17,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
