@@ -16,19 +16,21 @@ import (
 )
 
 // The "pipeline" rollup family (tables and triggers: store schema v9, v12,
-// v15) holds the pipeline metrics' figures per UTC day of a run's start, by
-// repository and by set of people: set 0 is everyone, a set > 0 the members
-// of a team when the set was built (rollup_pipeline_sets and _set_members).
-// A 90-day range of the large demo data is 128k runs and 262k jobs, 2k
-// hours, 7k pipeline-days and 29k job-days for everyone, and about half as
-// many for the largest team; by person they would barely compress (124k job
-// rows: most people start a run or two a day), so a filter by person reads
-// the runs, as does one by team while its set is missing or out of date (its
-// members changed: a new set is then built in the background). The hourly
-// counts and flips have no repository: a repository filter reads the runs
-// for them (a repository's runs are few; flips pair the filtered runs). The
-// failure episodes (store v12) are few and kept with their person: every
-// filter reads them.
+// v15, v17) holds the pipeline metrics' figures per UTC day of a run's
+// start, by repository and by set of people: set 0 is everyone, a set > 0
+// the members of a team when the set was built (rollup_pipeline_sets and
+// _set_members; its team_id) or one person who starts many runs (team_id =
+// −person). A 90-day range of the large demo data is 128k runs and 262k
+// jobs, 2k hours, 7k pipeline-days and 29k job-days for everyone, and about
+// half as many for the largest team; for every person apart they would
+// barely compress (124k job rows: most people start a run or two a day), so
+// only the busiest get a set, on their first request (it costs each refresh
+// a little). A filter that matches no complete set reads the runs: several
+// teams, a team and a person, a team whose members changed (until its new
+// set is built in the background). The hourly counts and flips have no
+// repository: a repository filter reads the runs for them (a repository's
+// runs are few; flips pair the filtered runs). The failure episodes (store
+// v12) are few and kept with their person: every filter reads them.
 const pipelineFamily = "pipeline"
 
 func init() {
@@ -53,8 +55,8 @@ func (q *querier) pipelineRollup(ctx context.Context, p Period) (set int64, roll
 }
 
 // pipelineSet is the complete set whose members are exactly the people of
-// p's filter, or 0. When the filter is one team and no set has its current
-// members, a set is built for them in the background.
+// p's filter, or 0. When the filter is one team, or one person who starts
+// many runs, and no set has its people, one is built in the background.
 func (q *querier) pipelineSet(ctx context.Context, p Period) (int64, error) {
 	people := slices.Clone(p.Filter.personIDs)
 	slices.Sort(people)
@@ -70,8 +72,20 @@ func (q *querier) pipelineSet(ctx context.Context, p Period) (int64, error) {
 		HAVING COUNT(*) = $1 AND (SELECT COUNT(*) FROM rollup_pipeline_set_members x WHERE x.set_id = m.set_id) = $1
 		ORDER BY m.set_id DESC LIMIT 1`, len(people)).Scan(&set)
 	if err == sql.ErrNoRows {
-		if len(p.Filter.teamIDs) == 1 {
+		switch {
+		case len(p.Filter.teamIDs) == 1:
 			buildPipelineSet(q.db, q.postgres, p.Filter.teamIDs[0])
+		case len(p.Filter.teamIDs) == 0 && len(people) == 1:
+			// One person's runs are read from their index; only someone
+			// who starts many gets a set (it costs every refresh a little).
+			var runs int
+			if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pipeline_runs WHERE person_id = $1 AND started_at >= $2 AND started_at < $3`,
+				people[0], p.Start(), p.End()).Scan(&runs); err != nil {
+				return 0, fmt.Errorf("unable to count a person's pipeline runs: %w", err)
+			}
+			if runs >= personSetRuns {
+				buildPipelineSet(q.db, q.postgres, -people[0])
+			}
 		}
 		return 0, nil
 	}
@@ -281,9 +295,14 @@ type setBuild struct {
 // enough that collection's writes and refreshes wait little for it on SQLite.
 const setBuildDays = 63 // whole blocks of seven days (rollup_pipeline_job_weeks)
 
-// buildPipelineSet starts building, in the background, the set of the
-// team's current members, unless this process is building one already.
-// Until it is complete the team's figures are read from the runs.
+// personSetRuns is how many runs a person starts in a period for their
+// filter to build them a set of their own (a team's is always built).
+var personSetRuns = 1000
+
+// buildPipelineSet starts building, in the background, the set of a team's
+// current members (team > 0) or of one person (team = −person), unless this
+// process is building one already. Until it is complete the team's or
+// person's figures are read from the runs.
 func buildPipelineSet(db *sql.DB, postgres bool, team int64) {
 	key := setBuild{db, team}
 	if v, busy := pipelineSetBuilds.LoadOrStore(key, time.Time{}); busy {
@@ -305,18 +324,23 @@ func buildPipelineSet(db *sql.DB, postgres bool, team int64) {
 	}()
 }
 
-// buildSet builds the set of the team's current members: it records them
-// (the set is incomplete), fills the rows of every day with runs a few
-// weeks per transaction, then marks the set complete and drops the team's
-// other sets. A refresh meanwhile rebuilds the set's dirty days as well.
+// buildSet builds the set of the team's current members (or of the person,
+// team = −person): it records them (the set is incomplete), fills the rows
+// of every day with runs a few weeks per transaction, then marks the set
+// complete and drops the team's other sets, and those of teams and people
+// that no longer exist. A refresh meanwhile rebuilds the set's dirty days too.
 func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error {
+	members := `SELECT t.person_id FROM team_members t WHERE t.team_id = $1`
+	if team < 0 {
+		members = `SELECT t.id AS person_id FROM people t WHERE -t.id = $1`
+	}
 	var set int64
 	err := inTx(ctx, db, func(tx *sql.Tx) error {
 		var done int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rollup_pipeline_sets s WHERE s.team_id = $1 AND s.complete = 1
-			AND (SELECT COUNT(*) FROM rollup_pipeline_set_members m WHERE m.set_id = s.id) = (SELECT COUNT(*) FROM team_members t WHERE t.team_id = $1)
-			AND NOT EXISTS (SELECT 1 FROM team_members t WHERE t.team_id = $1
-				AND NOT EXISTS (SELECT 1 FROM rollup_pipeline_set_members m WHERE m.set_id = s.id AND m.person_id = t.person_id))`,
+			AND (SELECT COUNT(*) FROM rollup_pipeline_set_members m WHERE m.set_id = s.id) = (SELECT COUNT(*) FROM (`+members+`) t)
+			AND NOT EXISTS (SELECT 1 FROM (`+members+`) t
+				WHERE NOT EXISTS (SELECT 1 FROM rollup_pipeline_set_members m WHERE m.set_id = s.id AND m.person_id = t.person_id))`,
 			team).Scan(&done); err != nil || done > 0 {
 			return err // built meanwhile (by another process)
 		}
@@ -327,7 +351,7 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO rollup_pipeline_set_members (set_id, person_id)
-			SELECT DISTINCT CAST($1 AS BIGINT), person_id FROM team_members WHERE team_id = $2`, set, team)
+			SELECT DISTINCT CAST($2 AS BIGINT), t.person_id FROM (`+members+`) t`, team, set)
 		return err
 	})
 	if err != nil || set == 0 {
@@ -356,7 +380,8 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 	return inTx(ctx, db, func(tx *sql.Tx) error {
 		// The team's sets and those of deleted teams, locked in the order
 		// a refresh locks them.
-		sets := `SELECT id FROM rollup_pipeline_sets WHERE team_id = $1 OR team_id NOT IN (SELECT id FROM teams) ORDER BY id`
+		sets := `SELECT id FROM rollup_pipeline_sets WHERE team_id = $1
+			OR (team_id > 0 AND team_id NOT IN (SELECT id FROM teams)) OR (team_id < 0 AND -team_id NOT IN (SELECT id FROM people)) ORDER BY id`
 		if postgres {
 			sets += ` FOR UPDATE`
 		}

@@ -39,14 +39,21 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 		if err := st.DB().QueryRow(`SELECT MIN(id) FROM teams`).Scan(&team); err != nil {
 			t.Fatal(err)
 		}
+		// The small demo's people start a few hundred runs at most: every
+		// one gets a set of their own here.
+		defer func(n int) { personSetRuns = n }(personSetRuns)
+		personSetRuns = 1
 		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
 
-		// No set of the team's people yet: the team's figures were read from
-		// the runs, and the request started building its set.
+		// No set of the team's people (or the person) yet: their figures were
+		// read from the runs, and the requests started building their sets.
 		pipelineSetWait.Wait()
-		set := pipelineSetOf(t, st, fmt.Sprint(team))
+		set := pipelineSetOf(t, st, Filter{Teams: []string{fmt.Sprint(team)}})
 		if set == 0 {
 			t.Fatal("no complete set of the team's people after a team-filtered request and its build")
+		}
+		if pipelineSetOf(t, st, Filter{People: []string{person}}) == 0 {
+			t.Fatal("no complete set of the person after a person-filtered request and its build")
 		}
 		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
 
@@ -114,7 +121,7 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 			WHERE r.started_at >= $1 AND j.parent_id IS NULL ORDER BY j.id DESC LIMIT 4)`, now.AddDate(0, 0, -5).Unix())
 		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
 
-		if got := pipelineSetOf(t, st, fmt.Sprint(team)); got != set {
+		if got := pipelineSetOf(t, st, Filter{Teams: []string{fmt.Sprint(team)}}); got != set {
 			t.Fatalf("the team's set is %d after writes to runs and jobs, want %d (the same, kept up to date)", got, set)
 		}
 
@@ -123,12 +130,12 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 		exec(`DELETE FROM team_members WHERE team_id = $1 AND person_id = (SELECT MIN(person_id) FROM team_members WHERE team_id = $1)`, team)
 		exec(`INSERT INTO team_members (team_id, person_id) SELECT $1, MAX(person_id) FROM pipeline_runs
 			WHERE person_id NOT IN (SELECT person_id FROM team_members WHERE team_id = $1)`, team)
-		if got := pipelineSetOf(t, st, fmt.Sprint(team)); got != 0 {
+		if got := pipelineSetOf(t, st, Filter{Teams: []string{fmt.Sprint(team)}}); got != 0 {
 			t.Fatalf("set %d still serves the team after its membership changed", got)
 		}
 		comparePipelineRollup(t, st, now, repo, person, fmt.Sprint(team))
 		pipelineSetWait.Wait()
-		newSet := pipelineSetOf(t, st, fmt.Sprint(team))
+		newSet := pipelineSetOf(t, st, Filter{Teams: []string{fmt.Sprint(team)}})
 		if newSet == 0 || newSet == set {
 			t.Fatalf("the team's set is %d after its membership changed (was %d), want a new one", newSet, set)
 		}
@@ -168,12 +175,12 @@ func comparePipelineRollup(t *testing.T, st *store.Store, now time.Time, repo, p
 	}
 }
 
-// pipelineSetOf is the rollup set a pipeline metric filtered by the team
-// reads (0: none, it reads the runs).
-func pipelineSetOf(t *testing.T, st *store.Store, team string) int64 {
+// pipelineSetOf is the rollup set a pipeline metric with the filter reads
+// (0: none, it reads the runs).
+func pipelineSetOf(t *testing.T, st *store.Store, filter Filter) int64 {
 	t.Helper()
 	e := NewEngine(st.DB(), st.Engine().Postgres())
-	f, err := e.resolve(context.Background(), Filter{Teams: []string{team}})
+	f, err := e.resolve(context.Background(), filter)
 	if err != nil {
 		t.Fatal(err)
 	}
