@@ -110,7 +110,8 @@ func (p Period) dayScope(from, to int64) (string, []any) {
 
 // pipelineTables are the family's tables kept per set, and the fills that
 // put the rows of one set ($3; 0 for everyone) started in [$1, $2) in them.
-var pipelineTables = []string{"rollup_pipeline_hours", "rollup_pipeline_events", "rollup_pipeline_flips", "rollup_pipeline_durations", "rollup_pipeline_jobs", "rollup_pipeline_reasons"}
+var pipelineTables = []string{"rollup_pipeline_hours", "rollup_pipeline_events", "rollup_pipeline_flips", "rollup_pipeline_durations", "rollup_pipeline_jobs", "rollup_pipeline_reasons",
+	"rollup_pipeline_repo_hours", "rollup_pipeline_repo_flips"}
 
 func pipelineFills(postgres bool, members []int64) []string {
 	concat, fence := `group_concat(secs, ',')`, ""
@@ -135,6 +136,8 @@ func pipelineFills(postgres bool, members []int64) []string {
 			AND b.started_at <= r.started_at AND (b.started_at < r.started_at OR b.id < r.id)` + in("b") + `
 			ORDER BY b.started_at DESC, b.id DESC LIMIT 1)`
 	runs := `r.started_at >= $1 AND r.started_at < $2` + in("r")
+	// The same, before the run in its repository (store v18).
+	prevInRepo := strings.Replace(prev, `WHERE b.pipeline_id = r.pipeline_id`, `WHERE b.repo_id = r.repo_id AND b.pipeline_id = r.pipeline_id`, 1)
 	set := `CAST($3 AS BIGINT)`
 	return []string{
 		`INSERT INTO rollup_pipeline_hours (set_id, day, hour, success, failure, cancelled)
@@ -169,6 +172,17 @@ func pipelineFills(postgres bool, members []int64) []string {
 		FROM pipeline_runs r CROSS JOIN pipeline_jobs j
 		WHERE j.run_id = r.id AND ` + runs + `
 		GROUP BY 2, 3, 4, 5, 6, 7, 8, 9`,
+		`INSERT INTO rollup_pipeline_repo_hours (set_id, day, repo_id, hour, success, failure, cancelled)
+		SELECT ` + set + `, r.started_at / 86400, r.repo_id, (r.started_at % 86400) / 3600,
+			SUM(CASE WHEN r.status = 'success' THEN 1 ELSE 0 END), SUM(CASE WHEN r.status = 'failure' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN r.status = 'cancelled' THEN 1 ELSE 0 END)
+		FROM pipeline_runs r WHERE ` + runs + ` AND r.repo_id IS NOT NULL AND r.status IN ('success', 'failure', 'cancelled')
+		GROUP BY 2, 3, 4`,
+		`INSERT INTO rollup_pipeline_repo_flips (set_id, day, repo_id, prev_day, pairs, flips)
+		SELECT ` + set + `, day, repo_id, prev / 2 / 86400, COUNT(*), SUM(CASE WHEN prev % 2 <> failed THEN 1 ELSE 0 END) FROM (
+			SELECT r.started_at / 86400 AS day, r.repo_id, CASE WHEN r.status = 'failure' THEN 1 ELSE 0 END AS failed, ` + prevInRepo + ` AS prev
+			FROM pipeline_runs r WHERE ` + runs + ` AND r.repo_id IS NOT NULL AND r.status IN ('success', 'failure') ` + fence + `) t
+		WHERE prev IS NOT NULL GROUP BY 2, 3, 4`,
 		`INSERT INTO rollup_pipeline_reasons (set_id, day, repo_id, reason, failures)
 		SELECT ` + set + `, r.started_at / 86400, r.repo_id, r.failure_reason, COUNT(*) FROM pipeline_runs r
 		WHERE ` + runs + ` AND r.status = 'failure' GROUP BY 2, 3, 4`,

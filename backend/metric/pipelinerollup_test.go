@@ -115,6 +115,14 @@ func TestPipelineRollupEqualsRaw(t *testing.T) {
 			WHERE id IN (SELECT id FROM pipeline_runs WHERE status = 'success' AND started_at >= $1 ORDER BY id DESC LIMIT 7)`, now.AddDate(0, 0, -60).Unix())
 		exec(`UPDATE pipeline_jobs SET status = 'failure', duration_s = 1234
 			WHERE id IN (SELECT j.id FROM pipeline_jobs j JOIN pipeline_runs r ON r.id = j.run_id WHERE r.started_at >= $1 ORDER BY j.id LIMIT 9)`, now.AddDate(0, 0, -10).Unix())
+		// A run recorded with another repository on a branch of the
+		// filter's repository: the runs before and after it in that
+		// repository stay a pair for the filter.
+		exec(`INSERT INTO pipeline_runs (pipeline_id, repo_id, external_id, branch, event, status, started_at, finished_at, duration_s, failure_reason)
+			SELECT r.pipeline_id, (SELECT MIN(x.id) FROM repositories x WHERE x.id <> r.repo_id), 'rollup-test-other-repo', r.branch, r.event, 'failure',
+				r.started_at - 60, r.started_at - 30, 30, 'elsewhere'
+			FROM pipeline_runs r JOIN repositories p ON p.id = r.repo_id
+			WHERE p.full_name = $1 AND r.started_at >= $2 AND r.status = 'success' ORDER BY r.started_at, r.id LIMIT 1`, repo, now.AddDate(0, 0, -20).Unix())
 		exec(`DELETE FROM pipeline_runs WHERE id IN (SELECT id FROM pipeline_runs WHERE started_at >= $1 AND status = 'failure' ORDER BY id LIMIT 3)`,
 			now.AddDate(0, 0, -30).Unix())
 		exec(`DELETE FROM pipeline_jobs WHERE id IN (SELECT j.id FROM pipeline_jobs j JOIN pipeline_runs r ON r.id = j.run_id

@@ -58,16 +58,22 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 			cancelled += other
 		}
 	}
-	// The rollup's hours are those of all repositories.
+	// The rollup's hours are those of all repositories or of one (several
+	// read the runs: see flips).
 	set, rolled, err := int64(0), false, error(nil)
-	if p.Filter.repoIDs == nil {
+	if len(p.Filter.repoIDs) <= 1 {
 		if set, rolled, err = q.pipelineRollup(ctx, p); err != nil {
 			return nil, err
 		}
 	}
 	if rolled {
-		err = q.each(ctx, `SELECT (day - $1) * 24 + hour, success, failure, cancelled FROM rollup_pipeline_hours
-			WHERE set_id = $3 AND day >= $1 AND day < $2`, []any{from / 86400, p.End() / 86400, set}, func(rows *sql.Rows) error {
+		hours := `SELECT (day - $1) * 24 + hour, success, failure, cancelled FROM rollup_pipeline_hours
+			WHERE set_id = $3 AND day >= $1 AND day < $2`
+		if p.Filter.repoIDs != nil {
+			hours = `SELECT (day - $1) * 24 + hour, success, failure, cancelled FROM rollup_pipeline_repo_hours
+				WHERE set_id = $3` + p.repoIn("repo_id") + ` AND day >= $1 AND day < $2`
+		}
+		err = q.each(ctx, hours, []any{from / 86400, p.End() / 86400, set}, func(rows *sql.Rows) error {
 			var h int
 			var ok, failed, other float64
 			if err := rows.Scan(&h, &ok, &failed, &other); err != nil {
@@ -206,11 +212,17 @@ func pipelineSuccess(ctx context.Context, q *querier, p Period) (*Values, error)
 // branch, in the period, whose outcome differs from the run before: flips,
 // and the pairs looked at. rolled reads the pairs from the rollup rows of
 // the set (everyone, or the people of the filter: a filter changes which
-// run comes before which); a repository filter reads the runs.
+// run comes before which), of all repositories or of the one of the filter
+// (the run before in that repository); runs of several repositories of a
+// filter may be each other's run before, so that filter reads the runs.
 func (q *querier) flips(ctx context.Context, p Period, set int64, rolled bool) (flips, pairs float64, err error) {
 	if rolled {
-		err = q.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(flips), 0), COALESCE(SUM(pairs), 0) FROM rollup_pipeline_flips
-			WHERE set_id = $3 AND day >= $1 AND day < $2 AND prev_day >= $1`, p.Start()/86400, p.End()/86400, set).Scan(&flips, &pairs)
+		table := "rollup_pipeline_flips"
+		if p.Filter.repoIDs != nil {
+			table = "rollup_pipeline_repo_flips"
+		}
+		err = q.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(flips), 0), COALESCE(SUM(pairs), 0) FROM `+table+`
+			WHERE set_id = $3`+p.repoIn("repo_id")+` AND day >= $1 AND day < $2 AND prev_day >= $1`, p.Start()/86400, p.End()/86400, set).Scan(&flips, &pairs)
 		if err != nil {
 			return 0, 0, fmt.Errorf("unable to count flips between success and failure: %w", err)
 		}

@@ -62,6 +62,9 @@ var schemaV16 string
 //go:embed schema_v17.sql
 var schemaV17 string
 
+//go:embed schema_v18.sql
+var schemaV18 string
+
 // migrations is append-only: the schema version is its length. A shipped step
 // is never edited; change the schema by appending a step. Each step is SQL
 // written once for both engines, with the few differences as {{tokens}}
@@ -84,6 +87,7 @@ var migrations = []string{
 	schemaV15,
 	schemaV16,
 	schemaV17,
+	schemaV18,
 }
 
 // render turns a step into the engine's SQL: {{pk}} becomes the identity
