@@ -75,31 +75,33 @@ func threadKey(pr int64, ext string) string { return strconv.FormatInt(pr, 10) +
 type tally func(person sql.NullInt64, name sql.NullString, n float64)
 
 // receivedFromRollup reads the review threads others started on the
-// subject's pull requests in the period (bots left out unless asked for);
-// the subject is one person. The people who started them are counted by
-// the database (one row per person, not per comment).
+// subject's pull requests in the period (bots left out unless asked for),
+// and tallies who started them; the subject is one person.
 func (q *querier) receivedFromRollup(ctx context.Context, p Period, subject int64, by tally) ([]received, error) {
 	if err := q.fresh(ctx, prReceptionFamily); err != nil {
 		return nil, err
 	}
 	where, args := p.scope("f.created_at", "f.repo_id", "")
-	where = `f.author_id = ` + strconv.FormatInt(subject, 10) + ` AND ` + where + notBy("f.person_id", []int64{subject}) + p.humans("f.person_id")
 	var got []received
-	err := q.each(ctx, `SELECT f.created_at, f.resolved_at, COALESCE(f.addressed_at, -1) FROM rollup_pr_reception f WHERE `+where+`
+	per := map[sql.NullInt64]float64{}
+	err := q.each(ctx, `SELECT f.created_at, f.resolved_at, COALESCE(f.addressed_at, -1), f.person_id FROM rollup_pr_reception f
+		WHERE f.author_id = `+strconv.FormatInt(subject, 10)+` AND `+where+notBy("f.person_id", []int64{subject})+p.humans("f.person_id")+`
 		ORDER BY f.created_at, f.comment_id`, args,
 		func(rows *sql.Rows) error {
 			var c received
-			if err := rows.Scan(&c.at, &c.resolved, &c.addressed); err != nil {
+			var person sql.NullInt64
+			if err := rows.Scan(&c.at, &c.resolved, &c.addressed, &person); err != nil {
 				return err
 			}
 			got = append(got, c)
+			per[person]++
 			return nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("unable to read review comments on the person's pull requests: %w", err)
 	}
-	if err := q.countBy(ctx, `SELECT f.person_id, COUNT(*) FROM rollup_pr_reception f WHERE `+where+` GROUP BY f.person_id`, args, by); err != nil {
-		return nil, fmt.Errorf("unable to count review comments on the person's pull requests: %w", err)
+	if err := q.tallyPeople(ctx, per, by); err != nil {
+		return nil, fmt.Errorf("unable to name the people who commented on the person's pull requests: %w", err)
 	}
 	return got, nil
 }
@@ -112,13 +114,27 @@ func (q *querier) reviewsFromRollup(ctx context.Context, p Period, subject int64
 		return nil, err
 	}
 	where, args := p.scope("f.submitted_at", "f.repo_id", "")
-	where = `f.author_id = ` + strconv.FormatInt(subject, 10) + ` AND ` + where + notBy("f.person_id", []int64{subject}) + p.humans("f.person_id")
-	byDay, err := q.countByDay(ctx, `SELECT (f.submitted_at - $1) / 86400, COUNT(*) FROM rollup_pr_reception_reviews f WHERE `+where+` GROUP BY 1`, args...)
+	byDay := map[int]float64{}
+	per := map[sql.NullInt64]float64{}
+	err := q.each(ctx, `SELECT (f.submitted_at - $1) / 86400, f.person_id, COUNT(*) FROM rollup_pr_reception_reviews f
+		WHERE f.author_id = `+strconv.FormatInt(subject, 10)+` AND `+where+notBy("f.person_id", []int64{subject})+p.humans("f.person_id")+`
+		GROUP BY 1, 2`, args,
+		func(rows *sql.Rows) error {
+			var d int
+			var person sql.NullInt64
+			var n float64
+			if err := rows.Scan(&d, &person, &n); err != nil {
+				return err
+			}
+			byDay[d] += n
+			per[person] += n
+			return nil
+		})
 	if err != nil {
 		return nil, fmt.Errorf("unable to count reviews of the person's pull requests: %w", err)
 	}
-	if err := q.countBy(ctx, `SELECT f.person_id, COUNT(*) FROM rollup_pr_reception_reviews f WHERE `+where+` GROUP BY f.person_id`, args, by); err != nil {
-		return nil, fmt.Errorf("unable to count reviews of the person's pull requests: %w", err)
+	if err := q.tallyPeople(ctx, per, by); err != nil {
+		return nil, fmt.Errorf("unable to name the reviewers of the person's pull requests: %w", err)
 	}
 	return byDay, nil
 }
@@ -138,31 +154,18 @@ func (q *querier) givenFromRollup(ctx context.Context, p Period, subject int64) 
 	return n, nil
 }
 
-// countBy reads (person, count) rows and tallies each with the person's
-// name (one lookup of the few people, not a join per counted row).
-func (q *querier) countBy(ctx context.Context, query string, args []any, by tally) error {
-	type count struct {
-		person sql.NullInt64
-		n      float64
-	}
-	var counts []count
+// tallyPeople tallies counts by person (invalid: an unknown account) with
+// the people's names, read in one lookup of the few people rather than a
+// join per counted row.
+func (q *querier) tallyPeople(ctx context.Context, per map[sql.NullInt64]float64, by tally) error {
 	names := map[int64]sql.NullString{}
-	err := q.each(ctx, query, args, func(rows *sql.Rows) error {
-		var c count
-		if err := rows.Scan(&c.person, &c.n); err != nil {
-			return err
+	for p := range per {
+		if p.Valid {
+			names[p.Int64] = sql.NullString{}
 		}
-		if c.person.Valid {
-			names[c.person.Int64] = sql.NullString{}
-		}
-		counts = append(counts, c)
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if len(names) > 0 {
-		err = q.each(ctx, `SELECT id, display_name FROM people WHERE id IN (`+joinIDs(sortedKeys(names))+`)`, nil, func(rows *sql.Rows) error {
+		err := q.each(ctx, `SELECT id, display_name FROM people WHERE id IN (`+joinIDs(sortedKeys(names))+`)`, nil, func(rows *sql.Rows) error {
 			var id int64
 			var name sql.NullString
 			if err := rows.Scan(&id, &name); err != nil {
@@ -175,8 +178,8 @@ func (q *querier) countBy(ctx context.Context, query string, args []any, by tall
 			return err
 		}
 	}
-	for _, c := range counts {
-		by(c.person, names[c.person.Int64], c.n)
+	for p, n := range per {
+		by(p, names[p.Int64], n)
 	}
 	return nil
 }
