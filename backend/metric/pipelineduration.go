@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Durations are those of successful runs (a failed run stops early), from
@@ -125,6 +127,14 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 	if err != nil {
 		return nil, err
 	}
+	// The stages are summed meanwhile, on a connection of their own.
+	var sums *stageSums
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		sums, err = q.stageDurations(gctx, p, set, rolled)
+		return err
+	})
 	if rolled {
 		dwhere, dargs := p.setScope(set, p.Start(), p.End())
 		err = q.each(ctx, `SELECT day - $1, pipeline_id, secs FROM rollup_pipeline_durations WHERE `+dwhere, dargs,
@@ -153,9 +163,11 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 			})
 	}
 	if err != nil {
+		g.Wait()
 		return nil, fmt.Errorf("unable to read pipeline durations: %w", err)
 	}
 	if tooLong > 0 || len(sources) > 1<<32 {
+		g.Wait()
 		return nil, fmt.Errorf("unable to sort pipeline durations: a run took %d seconds", tooLong)
 	}
 	keys = sortBySeconds(keys)
@@ -177,10 +189,11 @@ func pipelineDuration(ctx context.Context, q *querier, p Period) (*Values, error
 		return nil, err
 	}
 
-	stages, steps, stageByDay, err := q.stageDurations(ctx, p, float64(len(all)), set, rolled)
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	stages, steps := sums.lists(float64(len(all)))
+	stageByDay := sums.byDay
 
 	s := map[string]float64{"runs": float64(len(all))}
 	d := distributionOf(all)
@@ -337,7 +350,7 @@ type stageDay struct {
 // steps first), and per stage and day. rolled reads the set's rollup rows, which
 // are summed here by key (cheaper than SQLite's sorter); seconds are whole,
 // so the sums do not depend on the order of the rows.
-func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, set int64, rolled bool) (stages, steps []StepDuration, byDay []stageDay, err error) {
+func (q *querier) stageDurations(ctx context.Context, p Period, set int64, rolled bool) (*stageSums, error) {
 	where, args := p.runScope(p.Start(), p.End())
 	query := `SELECT (r.started_at - $1) / 86400, CASE WHEN j.parent_id IS NULL THEN 1 ELSE 0 END, CASE WHEN j.stage = '' THEN j.name ELSE j.stage END, j.name,
 			COUNT(*), SUM(` + jobDuration + `)
@@ -353,17 +366,15 @@ func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, se
 			query = `SELECT day - $1, top, stage, name, timed, secs FROM rollup_pipeline_stages WHERE ` + where
 		}
 	}
-	type acc struct {
-		n, secs float64
-	}
 	stageAcc := map[string]*acc{}
 	stepAcc := map[[2]string]*acc{}
+	var byDay []stageDay
 	type dayKey struct {
 		day, top    int
 		stage, name string
 	}
 	perDay := map[dayKey]*acc{}
-	err = q.each(ctx, query, args, func(rows *sql.Rows) error {
+	err := q.each(ctx, query, args, func(rows *sql.Rows) error {
 		var k dayKey
 		var n, secs float64
 		if err := rows.Scan(&k.day, &k.top, &k.stage, &k.name, &n, &secs); err != nil {
@@ -379,7 +390,7 @@ func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, se
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("unable to sum stage durations: %w", err)
+		return nil, fmt.Errorf("unable to sum stage durations: %w", err)
 	}
 	for k, x := range perDay {
 		d, top, stage, name, n, secs := k.day, k.top, k.stage, k.name, x.n, x.secs
@@ -403,6 +414,26 @@ func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, se
 		a.n += n
 		a.secs += secs
 	}
+	return &stageSums{stageAcc, stepAcc, byDay}, nil
+}
+
+// acc sums jobs and their seconds.
+type acc struct {
+	n, secs float64
+}
+
+// stageSums are the jobs and seconds of each stage and step, and of each
+// stage by day, of successful runs.
+type stageSums struct {
+	stages map[string]*acc
+	steps  map[[2]string]*acc
+	byDay  []stageDay
+}
+
+// lists are the stages (by the minutes they add to a run of the runs, most
+// first) and the ten slowest steps.
+func (x *stageSums) lists(runs float64) (stages, steps []StepDuration) {
+	stageAcc, stepAcc := x.stages, x.steps
 	stages = []StepDuration{}
 	for name, a := range stageAcc {
 		stages = append(stages, StepDuration{Stage: name, Runs: a.n, Mean: a.secs / a.n / 60, PerRun: ratio(a.secs/60, runs)})
@@ -426,5 +457,5 @@ func (q *querier) stageDurations(ctx context.Context, p Period, runs float64, se
 	if len(steps) > 10 {
 		steps = steps[:10]
 	}
-	return stages, steps, byDay, nil
+	return stages, steps
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // StageFailures is the failure rate of the jobs of one stage, or of one step.
@@ -71,58 +73,78 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 	if err != nil {
 		return nil, err
 	}
-	if rolled {
-		dwhere, dargs := p.setScope(set, p.Start(), p.End())
-		err = q.each(ctx, `SELECT day - $1, event, SUM(success), SUM(failure) FROM rollup_pipeline_events
-			WHERE `+dwhere+` GROUP BY 1, 2`, dargs,
-			func(rows *sql.Rows) error {
-				var d int
-				var event string
-				var ok, failed float64
-				if err := rows.Scan(&d, &event, &ok, &failed); err != nil {
-					return err
-				}
-				add(d, event, ok, failed)
-				return nil
-			})
-	} else {
-		err = q.each(ctx, `SELECT (r.started_at - $1) / 86400, r.event, r.status, COUNT(*) FROM pipeline_runs r
-			WHERE `+where+` AND r.status IN ('success', 'failure') GROUP BY 1, 2, 3`, args,
-			func(rows *sql.Rows) error {
-				var d int
-				var event, status string
-				var n float64
-				if err := rows.Scan(&d, &event, &status, &n); err != nil {
-					return err
-				}
-				if status == "failure" {
-					add(d, event, 0, n)
-				} else {
-					add(d, event, n, 0)
-				}
-				return nil
-			})
-	}
-	if err != nil {
-		return nil, fmt.Errorf("unable to count failed runs: %w", err)
+	// The run counts, the jobs, the reasons and the recoveries are read at
+	// once (each query on a connection of its own).
+	var byStage, bySteps []StageFailures
+	var jobs []FailingJob
+	var reasons []FailureReason
+	var recoveries []float64
+	var unrecovered float64
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		if rolled {
+			dwhere, dargs := p.setScope(set, p.Start(), p.End())
+			err = q.each(gctx, `SELECT day - $1, event, SUM(success), SUM(failure) FROM rollup_pipeline_events
+				WHERE `+dwhere+` GROUP BY 1, 2`, dargs,
+				func(rows *sql.Rows) error {
+					var d int
+					var event string
+					var ok, failed float64
+					if err := rows.Scan(&d, &event, &ok, &failed); err != nil {
+						return err
+					}
+					add(d, event, ok, failed)
+					return nil
+				})
+		} else {
+			err = q.each(gctx, `SELECT (r.started_at - $1) / 86400, r.event, r.status, COUNT(*) FROM pipeline_runs r
+				WHERE `+where+` AND r.status IN ('success', 'failure') GROUP BY 1, 2, 3`, args,
+				func(rows *sql.Rows) error {
+					var d int
+					var event, status string
+					var n float64
+					if err := rows.Scan(&d, &event, &status, &n); err != nil {
+						return err
+					}
+					if status == "failure" {
+						add(d, event, 0, n)
+					} else {
+						add(d, event, n, 0)
+					}
+					return nil
+				})
+		}
+		if err != nil {
+			return fmt.Errorf("unable to count failed runs: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		var jobFails map[jobKey]*jobFailureCount
+		var err error
+		if byStage, bySteps, jobFails, err = q.jobFailures(gctx, p, set, rolled); err != nil {
+			return err
+		}
+		jobs, err = q.failingJobs(gctx, jobFails)
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		reasons, err = q.failureReasons(gctx, p, set, rolled)
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		recoveries, unrecovered, err = q.recoveries(gctx, p)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	nRuns, nFails := sum(runs), sum(fails)
-
-	byStage, bySteps, jobFails, err := q.jobFailures(ctx, p, set, rolled)
-	if err != nil {
-		return nil, err
-	}
-	reasons, err := q.failureReasons(ctx, p, nFails, set, rolled)
-	if err != nil {
-		return nil, err
-	}
-	jobs, err := q.failingJobs(ctx, jobFails)
-	if err != nil {
-		return nil, err
-	}
-	recoveries, unrecovered, err := q.recoveries(ctx, p)
-	if err != nil {
-		return nil, err
+	for i := range reasons {
+		reasons[i].Share = ratio(reasons[i].Count, nFails)
 	}
 
 	s := map[string]float64{
@@ -291,8 +313,9 @@ func (q *querier) jobFailures(ctx context.Context, p Period, set int64, rolled b
 	return stages, steps, jobs, nil
 }
 
-// failureReasons are the ten most frequent reasons of the failed runs.
-func (q *querier) failureReasons(ctx context.Context, p Period, failures float64, set int64, rolled bool) ([]FailureReason, error) {
+// failureReasons are the ten most frequent reasons of the failed runs
+// (their share of the failed runs left to the caller).
+func (q *querier) failureReasons(ctx context.Context, p Period, set int64, rolled bool) ([]FailureReason, error) {
 	where, args := p.runScope(p.Start(), p.End())
 	query := `SELECT r.failure_reason, COUNT(*) FROM pipeline_runs r
 		WHERE ` + where + ` AND r.status = 'failure' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`
@@ -310,7 +333,6 @@ func (q *querier) failureReasons(ctx context.Context, p Period, failures float64
 			if x.Reason == "" {
 				x.Reason = noReason
 			}
-			x.Share = ratio(x.Count, failures)
 			out = append(out, x)
 			return nil
 		})
