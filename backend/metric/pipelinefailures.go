@@ -85,8 +85,12 @@ func pipelineFailures(ctx context.Context, q *querier, p Period) (*Values, error
 		var err error
 		if rolled {
 			dwhere, dargs := p.setScope(set, p.Start(), p.End())
-			err = q.each(gctx, `SELECT day - $1, event, SUM(success), SUM(failure) FROM rollup_pipeline_events
-				WHERE `+dwhere+` GROUP BY 1, 2`, dargs,
+			// Summed by add: SQLite's sorter for a GROUP BY took longer.
+			query := `SELECT day - $1, event, SUM(success), SUM(failure) FROM rollup_pipeline_events WHERE ` + dwhere + ` GROUP BY 1, 2`
+			if !q.postgres {
+				query = `SELECT day - $1, event, success, failure FROM rollup_pipeline_events WHERE ` + dwhere
+			}
+			err = q.each(gctx, query, dargs,
 				func(rows *sql.Rows) error {
 					var d int
 					var event string
@@ -322,6 +326,9 @@ func (q *querier) failureReasons(ctx context.Context, p Period, set int64, rolle
 	if rolled {
 		where, args = p.setScope(set, p.Start(), p.End())
 		query = `SELECT reason, SUM(failures) FROM rollup_pipeline_reasons WHERE ` + where + ` GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`
+		if !q.postgres {
+			return q.topReasons(ctx, `SELECT reason, failures FROM rollup_pipeline_reasons WHERE `+where, args)
+		}
 	}
 	out := []FailureReason{}
 	err := q.each(ctx, query, args,
@@ -338,6 +345,43 @@ func (q *querier) failureReasons(ctx context.Context, p Period, set int64, rolle
 		})
 	if err != nil {
 		return nil, fmt.Errorf("unable to count failure reasons: %w", err)
+	}
+	return out, nil
+}
+
+// topReasons sums the failures of the rows (reason, failures) of query by
+// reason and keeps the ten most frequent, the reasons of equal counts in
+// byte order, as SQLite's GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10 does; its
+// sorter took longer than the sums (6.6k rows for 90 days of the large demo).
+func (q *querier) topReasons(ctx context.Context, query string, args []any) ([]FailureReason, error) {
+	counts := map[string]float64{}
+	err := q.each(ctx, query, args, func(rows *sql.Rows) error {
+		var reason string
+		var n float64
+		if err := rows.Scan(&reason, &n); err != nil {
+			return err
+		}
+		counts[reason] += n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unable to count failure reasons: %w", err)
+	}
+	out := make([]FailureReason, 0, len(counts))
+	for reason, n := range counts {
+		out = append(out, FailureReason{Reason: reason, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	out = out[:min(10, len(out))]
+	for i := range out {
+		if out[i].Reason == "" {
+			out[i].Reason = noReason
+		}
 	}
 	return out, nil
 }
