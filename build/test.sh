@@ -24,7 +24,7 @@ run "go vet" go vet ./...
 
 # Go tests: as an unprivileged user when we are root.
 go_test() {
-	local args=(test -race -count=1 ./...)
+	local args=(test -race -count=1 -timeout=20m ./...)
 	export MOMENTUM_TEST_REQUIRE_PG=1 MOMENTUM_TEST_REQUIRE_KEYCHAIN=1
 	if [ "$(id -u)" != 0 ]; then
 		dbus-run-session -- sh -c 'echo -n momentum | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec go "$@"' go "${args[@]}"

@@ -124,7 +124,7 @@ func comparePRRollups(t *testing.T, st *store.Store, now time.Time, repo, person
 	t.Helper()
 	filters := []Filter{{}, {Repos: []string{repo}}, {People: []string{person}}, {Teams: []string{team}}, {WithBots: true}}
 	deployed, reviews := 0.0, 0.0
-	compareRollupWithRaw(t, st, now, []string{"cycle-time", "deployments", "review-quality"}, filters,
+	compareRollupWithRaw(t, st, now, []string{"cycle-time", "deployments", "review-quality"}, filters, false,
 		func(_ string, _ Query, want *Result) {
 			deployed += want.Summary["prs_deployed"]
 			reviews += want.Summary["review_threads"]
