@@ -144,15 +144,7 @@ func lookup(ctx context.Context, q querier, a Account) (Ref, bool, error) {
 }
 
 func inTx(ctx context.Context, st *store.Store, fn func(tx *sql.Tx) error) error {
-	tx, err := st.DB().BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return store.InTx(ctx, st.DB(), fn)
 }
 
 // candidate is a person a new account matches.

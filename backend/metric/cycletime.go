@@ -190,7 +190,7 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 		series[i] = pt
 	}
 
-	names, err := q.repoNames(ctx)
+	names, err := q.repoNames(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -225,10 +225,11 @@ func cycleTime(ctx context.Context, q *querier, p Period) (*Values, error) {
 	}, nil
 }
 
-// repoNames maps repository IDs to their full names.
-func (q *querier) repoNames(ctx context.Context) (map[int64]string, error) {
+// repoNames maps repository IDs to their full names: those of ids, or all
+// when ids is nil.
+func (q *querier) repoNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	names := map[int64]string{}
-	err := q.each(ctx, `SELECT id, full_name FROM repositories`, nil, func(rows *sql.Rows) error {
+	err := q.each(ctx, `SELECT id, full_name FROM repositories WHERE 1 = 1`+idList("id", ids), nil, func(rows *sql.Rows) error {
 		var id int64
 		var name string
 		if err := rows.Scan(&id, &name); err != nil {

@@ -13,7 +13,14 @@ import (
 
 // each runs query and calls scan for every row.
 func (q *querier) each(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := q.db.QueryContext(ctx, query, args...)
+	return eachRow(ctx, q.db, query, args, scan)
+}
+
+// eachRow runs query on db (a *sql.DB or *sql.Tx) and calls scan for every row.
+func eachRow(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

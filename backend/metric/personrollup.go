@@ -235,26 +235,18 @@ func (q *querier) commitsFromRollup(ctx context.Context, p Period, who []int64, 
 		}
 		return cmpInt(a.id, b.id)
 	})
-	names := map[int64]string{}
+	seen := map[int64]bool{}
 	var repos []int64
 	for _, c := range out {
-		if _, ok := names[c.repo]; !ok {
-			names[c.repo] = ""
+		if !seen[c.repo] {
+			seen[c.repo] = true
 			repos = append(repos, c.repo)
 		}
 	}
+	names := map[int64]string{}
 	if len(repos) > 0 {
-		err = q.each(ctx, `SELECT id, full_name FROM repositories WHERE 1 = 1`+idList("id", repos), nil, func(rows *sql.Rows) error {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				return err
-			}
-			names[id] = name
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("unable to read the repositories of the person's commits: %w", err)
+		if names, err = q.repoNames(ctx, repos); err != nil {
+			return nil, err
 		}
 	}
 	for i := range out {

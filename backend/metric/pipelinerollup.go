@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/momentum-app/momentum/backend/rollup"
+	"github.com/momentum-app/momentum/backend/store"
 )
 
 // The "pipeline" rollup family (tables and triggers: store schema v9, v12,
@@ -277,21 +278,6 @@ func fillPipelineSet(ctx context.Context, tx *sql.Tx, postgres bool, set, first,
 	return nil
 }
 
-// eachRow calls fn with each row of a query in tx.
-func eachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // pipelineSetBuilds tracks the sets being built in this process, one per
 // database and team at a time (key setBuild; value: the zero time while it
 // builds, when it failed after), and pipelineSetWait all of them for tests.
@@ -349,7 +335,7 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 		members = `SELECT t.id AS person_id FROM people t WHERE -t.id = $1`
 	}
 	var set int64
-	err := inTx(ctx, db, func(tx *sql.Tx) error {
+	err := store.InTx(ctx, db, func(tx *sql.Tx) error {
 		var done int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rollup_pipeline_sets s WHERE s.team_id = $1 AND s.complete = 1
 			AND (SELECT COUNT(*) FROM rollup_pipeline_set_members m WHERE m.set_id = s.id) = (SELECT COUNT(*) FROM (`+members+`) t)
@@ -380,7 +366,7 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 		lock = `SELECT COUNT(*) FROM (SELECT id FROM rollup_pipeline_sets WHERE id = $1 FOR UPDATE) s`
 	}
 	for from := first.Int64 / 7 * 7; first.Valid && from <= last.Int64; from += setBuildDays {
-		err := inTx(ctx, db, func(tx *sql.Tx) error {
+		err := store.InTx(ctx, db, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, lock, set).Scan(&n); err != nil || n == 0 {
 				return errors.Join(err, errSetGone)
@@ -391,7 +377,7 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 			return err
 		}
 	}
-	return inTx(ctx, db, func(tx *sql.Tx) error {
+	return store.InTx(ctx, db, func(tx *sql.Tx) error {
 		// The team's sets and those of deleted teams, locked in the order
 		// a refresh locks them.
 		sets := `SELECT id FROM rollup_pipeline_sets WHERE team_id = $1
@@ -426,19 +412,6 @@ func buildSet(ctx context.Context, db *sql.DB, postgres bool, team int64) error 
 }
 
 var errSetGone = errors.New("the set was dropped while it was built (a newer one replaced it)")
-
-// inTx runs fn in a transaction, committed when fn succeeds.
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
 
 // jobDuration is the duration of job j in seconds, as SQL.
 const jobDuration = `COALESCE(j.duration_s, j.finished_at - j.started_at)`

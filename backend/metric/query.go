@@ -256,16 +256,26 @@ func (e *Engine) resolve(ctx context.Context, f Filter) (resolved, error) {
 		// Repositories the user excluded (or that a source no longer
 		// reaches) are out of the figures; their rows are kept, so including
 		// one again brings its history back. Named in the filter, one counts.
-		var excluded int
-		if err := e.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM repositories WHERE excluded`).Scan(&excluded); err != nil {
+		// One read of the (short) list of repositories on every request.
+		included, excluded := []int64{}, false
+		err := eachRow(ctx, e.db, `SELECT id, excluded FROM repositories`, nil, func(rows *sql.Rows) error {
+			var id int64
+			var out bool
+			if err := rows.Scan(&id, &out); err != nil {
+				return err
+			}
+			if out {
+				excluded = true
+			} else {
+				included = append(included, id)
+			}
+			return nil
+		})
+		if err != nil {
 			return r, fmt.Errorf("unable to resolve filter: %w", err)
 		}
-		if excluded > 0 {
-			ids, err := e.ids(ctx, `SELECT id FROM repositories WHERE NOT excluded`)
-			if err != nil {
-				return r, err
-			}
-			r.repoIDs = ids
+		if excluded {
+			r.repoIDs = included
 		}
 	}
 	if !f.WithBots {

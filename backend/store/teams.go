@@ -206,9 +206,15 @@ func setTeamContents(ctx context.Context, tx *sql.Tx, id int64, in TeamInput) er
 	return nil
 }
 
-// inTx runs fn in a transaction, committed when fn returns nil.
+// inTx runs fn in a transaction of the store's database (see InTx).
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return InTx(ctx, s.db, fn)
+}
+
+// InTx runs fn in a transaction of db, committed when fn returns nil and
+// rolled back otherwise.
+func InTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: unable to begin a transaction: %w", err)
 	}

@@ -157,13 +157,5 @@ func matchAny(patterns []string, name string) bool {
 
 // inTx runs fn in a transaction.
 func (s *session) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return store.InTx(ctx, s.db, fn)
 }
